@@ -1,0 +1,78 @@
+"""Schema migrations with Alembic, run at start-up — after a backup copy of the database file.
+
+A commune office may have one PC and no IT support: if an upgrade goes wrong, the copy in
+`backups/` is the way back. Copies are taken with SQLite's online backup API, so the copy is
+consistent even with a WAL file beside the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from povcase.db.engine import Database
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+KEEP_BACKUPS = 10
+
+
+def alembic_config(db: Database) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", str(db.engine.url))
+    cfg.attributes["engine"] = db.engine
+    return cfg
+
+
+def head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup(db_path: Path, backups: Path, reason: str) -> Path | None:
+    """Copy the database (online-consistent) to backups/; keep the newest KEEP_BACKUPS copies."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = backups / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    src = sqlite3.connect(db_path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    old = sorted(backups.glob(f"{db_path.stem}-*.sqlite3"))
+    for stale in old[:-KEEP_BACKUPS]:
+        stale.unlink(missing_ok=True)
+    return target
+
+
+def upgrade(db: Database, backups: Path) -> str | None:
+    """Bring the schema to head. Returns the backup path when one was taken (i.e. a real upgrade)."""
+    current = current_revision(db)
+    head = head_revision()
+    if current == head:
+        return None
+    copy = None
+    if current is not None:
+        copy = backup(db.path, backups, f"before-{head}")
+        log.info("backed up %s to %s before migrating %s -> %s", db.path, copy, current, head)
+    command.upgrade(alembic_config(db), "head")
+    return str(copy) if copy else None

@@ -1,0 +1,199 @@
+"""The register's tables, as SQLAlchemy 2 typed models.
+
+Every record has a local integer key (fast joins, lazy lists of ids) and a UUID that is its identity
+everywhere else: in sync packages, in the audit log, across installations that cannot share a counter.
+Records are never deleted: `deleted_at` marks a tombstone. `revision` counts saves, so an editor that
+read revision 3 cannot silently overwrite revision 4.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+UUID_LEN = 32  # uuid4().hex
+
+
+def new_uuid() -> str:
+    return uuid_module.uuid4().hex
+
+
+def utcnow() -> datetime:
+    # Naive UTC: SQLite has no time zones and every writer here uses the same convention.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RecordMixin:
+    """Identity, timestamps, revision and tombstone shared by every synced record."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(UUID_LEN), unique=True, default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Setting(Base):
+    """Key/value facts about this installation: register kind, installation id, officer."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Commune(RecordMixin, Base):
+    __tablename__ = "commune"
+    code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    province_code: Mapped[str] = mapped_column(String(2))
+    province_name: Mapped[str] = mapped_column(String(120))
+    upstream_office: Mapped[str] = mapped_column(String(200), default="")
+    hamlets: Mapped[list[Hamlet]] = relationship(back_populates="commune")
+
+
+class Hamlet(RecordMixin, Base):
+    """Thôn, ấp, bản, buôn, khóm, tổ dân phố: the villages and residential groups of a commune."""
+
+    __tablename__ = "hamlet"
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="thon")
+    sort_key: Mapped[str] = mapped_column(String(400))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    commune: Mapped[Commune] = relationship(back_populates="hamlets")
+    __table_args__ = (Index("ix_hamlet_commune", "commune_id"),)
+
+
+class Household(RecordMixin, Base):
+    __tablename__ = "household"
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"))
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("hamlet.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    # The head's name is kept here as well as on the member row: the register list sorts and shows
+    # it for 300,000 households without a join.
+    head_name: Mapped[str] = mapped_column(String(120))
+    head_sort: Mapped[str] = mapped_column(String(800))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    area: Mapped[str] = mapped_column(String(8), default="rural")
+    ethnicity_group: Mapped[str] = mapped_column(String(40), default="Kinh")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Housing facts (DOMAIN.md §1.4, indicators 7–12 and waste).
+    house_area_m2: Mapped[float | None] = mapped_column(Float)
+    house_quality: Mapped[str | None] = mapped_column(String(16))
+    safe_water: Mapped[bool | None] = mapped_column(Boolean)
+    hygienic_latrine: Mapped[bool | None] = mapped_column(Boolean)
+    uses_telecom: Mapped[bool | None] = mapped_column(Boolean)
+    has_information_device: Mapped[bool | None] = mapped_column(Boolean)
+    hears_loudspeaker: Mapped[bool | None] = mapped_column(Boolean)
+    waste_treated: Mapped[bool | None] = mapped_column(Boolean)
+    # Officer overrides of derived indicators: JSON {code: {"deprived": bool, "reason": str}}.
+    overrides: Mapped[str] = mapped_column(Text, default="{}")
+    # Denormalised from the latest assessment, for the list and its filters.
+    members_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str | None] = mapped_column(String(16))
+    status_standard: Mapped[str | None] = mapped_column(String(9))
+    status_year: Mapped[int | None] = mapped_column(Integer)
+    score_b: Mapped[int | None] = mapped_column(Integer)
+    deprived: Mapped[str] = mapped_column(String(300), default="")
+    last_assessed_on: Mapped[date | None] = mapped_column(Date)
+
+    members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.position")
+    hamlet: Mapped[Hamlet] = relationship()
+    __table_args__ = (
+        UniqueConstraint("commune_id", "code", name="uq_household_code"),
+        Index("ix_household_head_sort", "head_sort"),
+        Index("ix_household_hamlet", "hamlet_id"),
+        Index("ix_household_status", "status_year", "status"),
+    )
+
+
+class Member(RecordMixin, Base):
+    __tablename__ = "member"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    full_name: Mapped[str] = mapped_column(String(120))
+    name_sort: Mapped[str] = mapped_column(String(800))
+    sex: Mapped[str | None] = mapped_column(String(6))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    relation: Mapped[str] = mapped_column(String(16), default="other")
+    id_number: Mapped[str | None] = mapped_column(String(12))
+    ethnicity: Mapped[str] = mapped_column(String(40), default="Kinh")
+    in_school: Mapped[bool | None] = mapped_column(Boolean)
+    qualification: Mapped[str | None] = mapped_column(String(16))
+    employment: Mapped[str | None] = mapped_column(String(24))
+    able_to_work: Mapped[bool] = mapped_column(Boolean, default=True)
+    has_health_insurance: Mapped[bool | None] = mapped_column(Boolean)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    social_allowance: Mapped[bool] = mapped_column(Boolean, default=False)
+    stunted_or_underweight: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    household: Mapped[Household] = relationship(back_populates="members")
+    __table_args__ = (
+        Index("ix_member_household", "household_id"),
+        Index("ix_member_id_number", "id_number"),
+    )
+
+
+class Assessment(RecordMixin, Base):
+    """One survey result: append-only history of a household's deprivation profile."""
+
+    __tablename__ = "assessment"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    standard: Mapped[str] = mapped_column(String(9))
+    area: Mapped[str] = mapped_column(String(8))
+    income_per_capita: Mapped[int | None] = mapped_column(Integer)
+    score_a: Mapped[int | None] = mapped_column(Integer)
+    score_b: Mapped[int] = mapped_column(Integer)
+    deprivation_count: Mapped[int] = mapped_column(Integer)
+    classification: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(String(8))
+    # JSON list: [{"code", "deprived", "source", "reason": {"msgid", "params"}, "override_reason"}]
+    indicators: Mapped[str] = mapped_column(Text)
+    members_count: Mapped[int] = mapped_column(Integer)
+    assessor: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_assessment_household", "household_id", "assessed_on"),)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from which value to which. Never updated, never deleted."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    record_type: Mapped[str] = mapped_column(String(30))
+    record_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    field: Mapped[str | None] = mapped_column(String(60))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_audit_record", "record_uuid"),)
+
+
+# The search index is an FTS5 table the migration creates (no ORM class): one row per household,
+# rowid = household.id, holding the folded code, names, ID numbers, hamlet and address.
+SEARCH_TABLE = "household_search"

@@ -1,0 +1,166 @@
+"""Finding households: diacritic-insensitive full-text search in SQL, filters, Vietnamese sort.
+
+The index is an FTS5 table with one row per household (rowid = household.id) holding the *folded*
+text of its code, head and member names, ID numbers, hamlet and address. Queries are folded the same
+way, so "nguyen van duc", "Nguyễn Văn Đức" and "NGUYEN VAN DUC" find the same households. Each word
+of the query is a prefix ("ngu" finds Nguyễn), and all words must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from povcase.db.engine import Database
+from povcase.db.models import SEARCH_TABLE, Hamlet, Household, Member
+from povcase.domain.text import fold, search_tokens
+from povcase.services.dto import HouseholdRow, Page
+
+
+def search_document(code: str, head: str, names: Iterable[str], id_numbers: Iterable[str],
+                    hamlet: str, address: str) -> str:
+    """The folded text a household is found by."""
+    parts = [code, head, *names, *id_numbers, hamlet, address]
+    return fold(" ".join(p for p in parts if p))
+
+
+def match_expression(query: str) -> str | None:
+    """FTS5 query: every folded word as a quoted prefix term, all required."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return None
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+def reindex(s: Session, household_ids: Sequence[int]) -> None:
+    """Rewrite the search rows of some households from the register (deleted ones drop out)."""
+    if not household_ids:
+        return
+    conn = s.connection()
+    ids = list(household_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        conn.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN ({','.join(map(str, chunk))})"))
+        households = s.execute(
+            select(Household.id, Household.code, Household.head_name, Household.address, Hamlet.name)
+            .join(Hamlet, Hamlet.id == Household.hamlet_id)
+            .where(Household.id.in_(chunk), Household.deleted_at.is_(None))).all()
+        names: dict[int, list[str]] = {}
+        for hid, name, idn in s.execute(select(Member.household_id, Member.full_name, Member.id_number)
+                                        .where(Member.household_id.in_(chunk), Member.deleted_at.is_(None))):
+            names.setdefault(hid, []).extend([name, idn or ""])
+        rows = [{"rowid": hid, "text": search_document(code, head, names.get(hid, []), (), hamlet, addr)}
+                for hid, code, head, addr, hamlet in households]
+        if rows:
+            conn.execute(text(f"INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (:rowid, :text)"), rows)
+
+
+class SortKey(StrEnum):
+    CODE = "code"
+    HEAD = "head"
+    HAMLET = "hamlet"
+    MEMBERS = "members"
+    STATUS = "status"
+    SCORE_B = "score_b"
+    LAST_ASSESSED = "last_assessed"
+
+
+_SORT_COLUMNS: dict[SortKey, Any] = {
+    SortKey.CODE: Household.code,
+    SortKey.HEAD: Household.head_sort,
+    SortKey.HAMLET: Hamlet.sort_key,
+    SortKey.MEMBERS: Household.members_count,
+    SortKey.STATUS: Household.status,
+    SortKey.SCORE_B: Household.score_b,
+    SortKey.LAST_ASSESSED: Household.last_assessed_on,
+}
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    text: str = ""
+    hamlet_uuids: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # poor, near_poor, middle, not_poor, none (= never assessed)
+    year: int | None = None
+    standard: str | None = None
+    ethnicity_group: str | None = None
+    include_deleted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SearchService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _query(self, f: HouseholdFilter, columns: Sequence[Any]) -> Select[Any]:
+        q = select(*columns).select_from(Household).join(Hamlet, Hamlet.id == Household.hamlet_id)
+        if not f.include_deleted:
+            q = q.where(Household.deleted_at.is_(None))
+        match = match_expression(f.text)
+        if match is not None:
+            q = q.where(Household.id.in_(
+                text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match")
+                .bindparams(match=match)))
+        if f.hamlet_uuids:
+            q = q.where(Hamlet.uuid.in_(f.hamlet_uuids))
+        if f.statuses:
+            known = [s for s in f.statuses if s != "none"]
+            cond = Household.status.in_(known)
+            if "none" in f.statuses:
+                cond = cond | Household.status.is_(None)
+            q = q.where(cond)
+        if f.year is not None:
+            q = q.where(Household.status_year == f.year)
+        if f.standard:
+            q = q.where(Household.status_standard == f.standard)
+        if f.ethnicity_group:
+            q = q.where(Household.ethnicity_group == f.ethnicity_group)
+        return q
+
+    def count(self, f: HouseholdFilter) -> int:
+        with self.db.reading() as s:
+            return s.scalar(self._query(f, [func.count()])) or 0
+
+    def ids(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False) -> list[int]:
+        """Every matching household id in display order: what a lazy list model holds."""
+        col = _SORT_COLUMNS[sort]
+        order = [col.desc() if descending else col.asc(), Household.id]
+        with self.db.reading() as s:
+            return list(s.scalars(self._query(f, [Household.id]).order_by(*order)))
+
+    def rows(self, ids: Sequence[int]) -> list[HouseholdRow]:
+        """The list rows for some ids, in the order asked."""
+        if not ids:
+            return []
+        with self.db.reading() as s:
+            found = {r.id: r for r in s.execute(
+                select(Household.id, Household.uuid, Household.code, Household.head_name, Hamlet.name,
+                       Household.members_count, Household.status, Household.status_year, Household.score_b,
+                       Household.deprived, Household.last_assessed_on, Household.ethnicity_group)
+                .join(Hamlet, Hamlet.id == Household.hamlet_id).where(Household.id.in_(list(ids))))}
+        return [_row(found[i]) for i in ids if i in found]
+
+    def search(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False,
+               offset: int = 0, limit: int = 100) -> Page:
+        """One page of results and the total: what the command line and a first screen need."""
+        col = _SORT_COLUMNS[sort]
+        order = [col.desc() if descending else col.asc(), Household.id]
+        cols = [Household.id, Household.uuid, Household.code, Household.head_name, Hamlet.name,
+                Household.members_count, Household.status, Household.status_year, Household.score_b,
+                Household.deprived, Household.last_assessed_on, Household.ethnicity_group]
+        with self.db.reading() as s:
+            total = s.scalar(self._query(f, [func.count()])) or 0
+            rows = s.execute(self._query(f, cols).order_by(*order).offset(offset).limit(limit)).all()
+        return Page(total=total, rows=tuple(_row(r) for r in rows))
+
+
+def _row(r: Any) -> HouseholdRow:
+    return HouseholdRow(id=r[0], uuid=r[1], code=r[2], head_name=r[3], hamlet_name=r[4], members_count=r[5],
+                        status=r[6], status_year=r[7], score_b=r[8],
+                        deprived=tuple(c for c in (r[9] or "").split(",") if c), last_assessed_on=r[10],
+                        ethnicity_group=r[11])
