@@ -39,7 +39,10 @@ def _load(lang: str) -> gettext.NullTranslations:
     po = _po_path(lang)
     mo = po.with_suffix(".mo")
     trans: gettext.NullTranslations
-    if mo.exists() and po.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    # A frozen build ships a .mo compiled at build time; installers may not keep file times.
+    fresh = mo.exists() and (getattr(sys, "frozen", False) or not po.exists()
+                             or mo.stat().st_mtime >= po.stat().st_mtime)
+    if fresh:
         with mo.open("rb") as fh:
             trans = gettext.GNUTranslations(fh)
     elif po.exists():

@@ -11,11 +11,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from povcase import i18n  # noqa: E402
-from povcase.domain.facts import HousingFacts  # noqa: E402
-from povcase.services.base import Actor, Role  # noqa: E402
-from povcase.services.dto import HouseholdInput, MemberInput  # noqa: E402
-from povcase.services.register import Register  # noqa: E402
+from povcase import i18n
+from povcase.domain.facts import HousingFacts
+from povcase.services.base import Actor, Role
+from povcase.services.dto import HouseholdInput, MemberInput
+from povcase.services.register import Register
 
 TODAY = date(2026, 11, 22)
 COMMUNE_CODE = "29461"  # Xã Trà Cú, Vĩnh Long (formerly Trà Vinh): many Khmer households

@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from povcase.db.engine import Database
+from povcase.db.models import SEARCH_TABLE
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -43,6 +44,19 @@ def head_revision() -> str:
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_tables(db: Database) -> bool:
+    """Whether the file holds any schema at all (a brand-new file has none, but is not 0 bytes in WAL)."""
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar_one() > 0
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate filter: the FTS5 search table and its shadow tables have no model, on purpose."""
+    if type_ == "table" and name is not None:
+        return not (name == SEARCH_TABLE or name.startswith(f"{SEARCH_TABLE}_"))
+    return True
 
 
 def backup(db_path: Path, backups: Path, reason: str) -> Path | None:
@@ -71,7 +85,8 @@ def upgrade(db: Database, backups: Path) -> str | None:
     if current == head:
         return None
     copy = None
-    if current is not None:
+    # Any existing schema (even at base, e.g. after a downgrade) is someone's data: copy it first.
+    if current is not None or _has_tables(db):
         copy = backup(db.path, backups, f"before-{head}")
         log.info("backed up %s to %s before migrating %s -> %s", db.path, copy, current, head)
     command.upgrade(alembic_config(db), "head")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -103,10 +104,22 @@ def is_working_age(member: MemberFacts, on: date) -> bool | None:
 Rule = Callable[[Standard, tuple[MemberFacts, ...], HousingFacts, date], tuple[bool | None, Reason]]
 
 
+_NO_JOB_OR_CONTRACT = (Employment.UNEMPLOYED, Employment.WAGE_WITHOUT_CONTRACT)
+
+
 def _employment(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date
                 ) -> tuple[bool | None, Reason]:
+    unknown: Reason | None = None
     for i, m in enumerate(members):
-        if not m.able_to_work or not is_working_age(m, on):
+        if not m.able_to_work:
+            continue
+        working_age = is_working_age(m, on)
+        if working_age is None:
+            # Age not recorded: it matters only if this member would be deprived at working age.
+            if m.employment is None or m.employment in _NO_JOB_OR_CONTRACT:
+                unknown = unknown or _age_unknown(m, i)
+            continue
+        if not working_age:
             continue
         if m.employment is Employment.UNEMPLOYED:
             return True, Reason(N_("{name} ({age}) is of working age and unemployed"),
@@ -114,13 +127,27 @@ def _employment(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts
         if m.employment is Employment.WAGE_WITHOUT_CONTRACT:
             return True, Reason(N_("{name} ({age}) works for wages without a labour contract"),
                                 {"name": m.label(i), "age": m.age_on(on)})
+        if m.employment is None:
+            unknown = unknown or Reason(N_("Employment of {name} ({age}) not recorded"),
+                                        {"name": m.label(i), "age": m.age_on(on)})
     if not members:
         return None, Reason(N_("No members recorded"))
+    if unknown is not None:
+        return None, unknown
     return False, Reason(N_("No working-age member is unemployed or without a contract"))
 
 
-def _is_dependant(std: Standard, m: MemberFacts, on: date) -> bool:
-    age = m.age_on(on) or 0
+def _age_unknown(m: MemberFacts, index: int) -> Reason:
+    return Reason(N_("Age of {name} not recorded"), {"name": m.label(index)})
+
+
+def _is_dependant(std: Standard, m: MemberFacts, on: date) -> bool | None:
+    age = m.age_on(on)
+    if age is None:
+        # Unknown age: still a dependant under 2022–2026 when disabled or on allowance, whatever the age.
+        if std.dependants_rule != "2027" and (m.disabled or m.social_allowance):
+            return True
+        return None
     if age < 16:
         return True
     if std.dependants_rule == "2027":
@@ -135,8 +162,14 @@ def _dependants(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts
                 ) -> tuple[bool | None, Reason]:
     if not members:
         return None, Reason(N_("No members recorded"))
-    dependants = sum(1 for m in members if _is_dependant(std, m, on))
+    status = [_is_dependant(std, m, on) for m in members]
+    dependants = status.count(True)
+    undecided = status.count(None)
     params = {"dependants": dependants, "members": len(members)}
+    if undecided and dependants * 2 <= len(members) < (dependants + undecided) * 2:
+        # The members of unknown age decide it: say whose age to fill in.
+        i = status.index(None)
+        return None, _age_unknown(members[i], i)
     if dependants * 2 > len(members):
         return True, Reason(N_("{dependants} of {members} members are dependants (more than 50%)"), params)
     return False, Reason(N_("{dependants} of {members} members are dependants (50% or fewer)"), params)
@@ -144,11 +177,24 @@ def _dependants(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts
 
 def _nutrition(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date
                ) -> tuple[bool | None, Reason]:
-    children = [(i, m) for i, m in enumerate(members) if (m.age_on(on) or 0) < 16]
+    if not members:
+        return None, Reason(N_("No members recorded"))
+    children: list[tuple[int, MemberFacts]] = []
+    age_unknown: Reason | None = None
+    for i, m in enumerate(members):
+        age = m.age_on(on)
+        if age is None:
+            # Could be a child: unknown unless recorded as not stunted.
+            if m.stunted_or_underweight is not False:
+                age_unknown = age_unknown or _age_unknown(m, i)
+        elif age < 16:
+            children.append((i, m))
     for i, m in children:
         if m.stunted_or_underweight:
             return True, Reason(N_("{name} ({age}) is stunted or underweight"),
                                 {"name": m.label(i), "age": m.age_on(on)})
+    if age_unknown is not None:
+        return None, age_unknown
     if not children:
         return False, Reason(N_("No child under 16"))
     if any(m.stunted_or_underweight is None for _, m in children):
@@ -159,8 +205,13 @@ def _nutrition(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts,
 def _health_insurance(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date
                       ) -> tuple[bool | None, Reason]:
     unknown = False
+    age_unknown: Reason | None = None
     for i, m in enumerate(members):
-        if (m.age_on(on) or 0) < 6:
+        if m.age_on(on) is None:
+            if m.has_health_insurance is not True:
+                age_unknown = age_unknown or _age_unknown(m, i)
+            continue
+        if m.age_on(on) < 6:
             continue
         if m.has_health_insurance is False:
             return True, Reason(N_("{name} ({age}) has no health insurance"),
@@ -171,6 +222,8 @@ def _health_insurance(std: Standard, members: tuple[MemberFacts, ...], h: Housin
         return None, Reason(N_("No members recorded"))
     if unknown:
         return None, Reason(N_("Health insurance of a member aged 6 or older not recorded"))
+    if age_unknown is not None:
+        return None, age_unknown
     return False, Reason(N_("Every member aged 6 or older has health insurance"))
 
 
@@ -181,32 +234,52 @@ _QUAL_RANK = {Qualification.NONE: 0, Qualification.PRIMARY: 1, Qualification.LOW
 
 def _adult_education(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date
                      ) -> tuple[bool | None, Reason]:
-    unknown = False
+    if not members:
+        return None, Reason(N_("No members recorded"))
+    unknown: Reason | None = None
     for i, m in enumerate(members):
         age = m.age_on(on)
-        if age is None or not 16 <= age <= 30 or m.in_school:
+        if m.in_school:
+            continue
+        if age is None:
+            # Could be 16-30: unknown unless the member has the higher (18-30) qualification anyway.
+            if m.qualification is None or _QUAL_RANK[m.qualification] < _QUAL_RANK[Qualification.UPPER_SECONDARY]:
+                unknown = unknown or _age_unknown(m, i)
+            continue
+        if not 16 <= age <= 30:
             continue
         if m.qualification is None:
-            unknown = True
+            unknown = unknown or Reason(N_("Qualification of a member aged 16-30 not recorded"))
             continue
         needed = Qualification.LOWER_SECONDARY if age < 18 else Qualification.UPPER_SECONDARY
-        if _QUAL_RANK[m.qualification] < _QUAL_RANK[needed]:
+        if _QUAL_RANK[m.qualification] < _QUAL_RANK[needed] and m.in_school is None:
+            # Lacks the qualification, but nobody recorded whether they are studying.
+            unknown = unknown or Reason(N_("Whether {name} ({age}) is studying is not recorded"),
+                                        {"name": m.label(i), "age": age})
+        elif _QUAL_RANK[m.qualification] < _QUAL_RANK[needed]:
             msg = (N_("{name} ({age}) is not studying and has not finished lower secondary school")
                    if age < 18 else
                    N_("{name} ({age}) is not studying and has neither upper secondary nor vocational "
                       "qualification"))
             return True, Reason(msg, {"name": m.label(i), "age": age})
-    if unknown:
-        return None, Reason(N_("Qualification of a member aged 16-30 not recorded"))
+    if unknown is not None:
+        return None, unknown
     return False, Reason(N_("Every member aged 16-30 is studying or has the qualification for their age"))
 
 
 def _child_schooling(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date
                      ) -> tuple[bool | None, Reason]:
+    if not members:
+        return None, Reason(N_("No members recorded"))
     unknown = False
+    age_unknown: Reason | None = None
     for i, m in enumerate(members):
         age = m.age_on(on)
-        if age is None or not 3 <= age < 16:
+        if age is None:
+            if m.in_school is not True:
+                age_unknown = age_unknown or _age_unknown(m, i)
+            continue
+        if not 3 <= age < 16:
             continue
         if m.in_school is False:
             return True, Reason(N_("{name} ({age}) does not attend school"), {"name": m.label(i), "age": age})
@@ -214,6 +287,8 @@ def _child_schooling(std: Standard, members: tuple[MemberFacts, ...], h: Housing
             unknown = True
     if unknown:
         return None, Reason(N_("Schooling of a child aged 3-15 not recorded"))
+    if age_unknown is not None:
+        return None, age_unknown
     return False, Reason(N_("Every child aged 3-15 attends school"))
 
 
@@ -234,11 +309,17 @@ def _housing_area(std: Standard, members: tuple[MemberFacts, ...], h: HousingFac
         return None, Reason(N_("Living area not recorded"))
     if not members:
         return None, Reason(N_("No members recorded"))
-    per_person = h.area_m2 / len(members)
-    params = {"area": f"{h.area_m2:g}", "members": len(members), "per_person": f"{per_person:.1f}"}
-    if per_person < MIN_AREA_PER_PERSON_M2:
+    # Shown truncated, not rounded, so 7.99 m² never reads as "8.0 m² each, under 8 m²".
+    per_person = (Decimal(repr(h.area_m2)) / len(members)).quantize(Decimal("0.01"), ROUND_DOWN)
+    params = {"area": f"{h.area_m2:g}", "members": len(members), "per_person": _decimal_text(per_person)}
+    if h.area_m2 < MIN_AREA_PER_PERSON_M2 * len(members):
         return True, Reason(N_("{area} m² for {members} people: {per_person} m² each, under 8 m²"), params)
     return False, Reason(N_("{area} m² for {members} people: {per_person} m² each"), params)
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _yes_no(attr: str, deprived_when: bool, yes: str, no: str, missing: str) -> Rule:
@@ -259,7 +340,7 @@ def _information_devices(std: Standard, members: tuple[MemberFacts, ...], h: Hou
         return False, Reason(N_("Has a TV, radio, computer or phone"))
     if h.hears_loudspeaker:
         return False, Reason(N_("No device, but hears the village loudspeaker"))
-    if h.has_information_device is None:
+    if h.has_information_device is None or h.hears_loudspeaker is None:
         return None, Reason(N_("Information devices not recorded"))
     return True, Reason(N_("No TV, radio, computer or phone, and cannot hear the village loudspeaker"))
 

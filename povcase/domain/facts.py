@@ -150,6 +150,9 @@ class _Reader:
         if isinstance(value, float) and not value.is_integer():
             self.bad(path, N_("Must be a whole number"))
             return None
+        if value < 0 <= low:
+            self.bad(path, N_("Cannot be negative"))
+            return None
         if not low <= value <= high:
             self.bad(path, N_("Must be between {low} and {high}"), low=low, high=high)
             return None
@@ -204,7 +207,7 @@ def parse_facts(data: Any, today: date | None = None) -> HouseholdFacts:
         r.bad("standard", N_("Must be one of: {choices}"), choices=", ".join(STANDARDS))
         standard = None
     area = r.choice(data, "area", "area", Area)
-    if "area" not in data:
+    if data.get("area") is None:  # missing or null: either way there is no area to classify by
         r.bad("area", N_("Required"))
     income = r.integer(data, "income_per_capita", "income_per_capita", 0, MAX_INCOME)
     score_a = r.integer(data, "score_a", "score_a", 0, MAX_SCORE_A)

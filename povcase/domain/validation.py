@@ -21,10 +21,13 @@ CCCD_PLACE_CODES = frozenset({
     "067", "068", "070", "072", "074", "075", "077", "079", "080", "082", "083", "084", "086", "087",
     "089", "091", "092", "093", "094", "095", "096",
 })
-_CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
-_DIGITS12 = re.compile(r"^\d{12}$")
-_COMMUNE_CODE = re.compile(r"^\d{5}$")
-_PHONE = re.compile(r"^\+?\d{9,12}$")
+# Fourth digit: sex and century of birth (Thông tư 07/2016/TT-BCA, Điều 7): 0/1 = 20th century
+# (1900s), 2/3 = 21st, 4/5 = 22nd, 6/7 = 23rd, 8/9 = 24th; even digits male, odd female.
+_CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 2300, 9: 2300}
+# ASCII digits only, and \Z not $: "\d" also matches full-width digits and "$" a trailing newline.
+_DIGITS12 = re.compile(r"^[0-9]{12}\Z")
+_COMMUNE_CODE = re.compile(r"^[0-9]{5}\Z")
+_PHONE = re.compile(r"^\+?[0-9]{9,12}\Z")
 
 
 def normalise_id_number(raw: str) -> str:

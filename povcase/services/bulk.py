@@ -105,6 +105,9 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
     try:
         conn.execute("BEGIN IMMEDIATE")
         next_id = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM household").fetchone()[0]) + 1
+        # Codes are unique per commune, deleted households included: clashes are the caller's input
+        # errors (named by index), not an IntegrityError halfway through.
+        codes = {r[0] for r in conn.execute("SELECT code FROM household WHERE commune_id = ?", (commune_id,))}
         h_sql, m_sql, a_sql = (_insert_sql("household", _H_COLS), _insert_sql("member", _M_COLS),
                                _insert_sql("assessment", _A_COLS))
         s_sql = f"INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (?, ?)"
@@ -123,6 +126,11 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
                                                         N_("Choose a hamlet of this commune"))])
                 if h.code is None:
                     raise ValidationError([FieldProblem(f"households[{index}].code", N_("Required"))])
+                if h.code in codes:
+                    raise ValidationError([FieldProblem(f"households[{index}].code",
+                                                        N_("Household code {code} is already used"),
+                                                        {"code": h.code})])
+                codes.add(h.code)
                 hid = next_id
                 next_id += 1
                 hamlet_id, hamlet_name = hamlets[h.hamlet_uuid]
@@ -131,11 +139,15 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
                 row.update(id=hid, uuid=uuid_factory(), commune_id=commune_id, hamlet_id=hamlet_id, code=h.code,
                            status=None, status_standard=None, status_year=None, score_b=None, deprived="",
                            last_assessed_on=None, created_at=now, updated_at=now, revision=1)
-                for a in sorted(item.assessments, key=lambda a: a.assessed_on):
-                    std = check_assessment(a, today)
-                    result = evaluate(std, h.area, h.members, h.housing,
-                                      {c: o for c, o in h.overrides.items() if c in std.indicator_codes},
-                                      a.assessed_on, a.income_per_capita, a.score_a, a.indicators)
+                for k, a in sorted(enumerate(item.assessments), key=lambda ka: ka[1].assessed_on):
+                    try:
+                        std = check_assessment(a, today)
+                        result = evaluate(std, h.area, h.members, h.housing,
+                                          {c: o for c, o in h.overrides.items() if c in std.indicator_codes},
+                                          a.assessed_on, a.income_per_capita, a.score_a, a.indicators)
+                    except ValidationError as e:
+                        raise ValidationError([FieldProblem(f"households[{index}].assessments[{k}].{p.field}",
+                                                            p.msgid, p.params) for p in e.problems]) from None
                     arow = assessment_row(result, a, hid, len(h.members))
                     arow.update(uuid=uuid_factory(), created_at=now, updated_at=now, revision=1)
                     a_rows.append(tuple(_sql_value(arow[c]) for c in _A_COLS))

@@ -132,14 +132,22 @@ def clean_household(h: HouseholdInput, today: date, standard: Standard | None = 
             problems.extend(e.problems)
     if problems:
         raise ValidationError(problems)
-    housing = h.housing
-    if housing.quality is not None and not isinstance(housing.quality, HousingQuality):
-        housing = HousingFacts(**{**{f.name: getattr(housing, f.name) for f in fields(housing)},
-                                  "quality": HousingQuality(housing.quality)})
+    housing = _typed_housing(h.housing)
     return HouseholdInput(hamlet_uuid=h.hamlet_uuid, members=members, address=nfc(h.address),
                           area=h.area, ethnicity_group=nfc(h.ethnicity_group) or "Kinh",
                           phone=nfc(h.phone), notes=h.notes.strip(), housing=housing,
                           overrides=dict(h.overrides), code=nfc(h.code) if h.code else None)
+
+
+def _typed_housing(housing: HousingFacts) -> HousingFacts:
+    """The quality as the enum the rules compare by identity (forms and imports may give its text)."""
+    if housing.quality is not None and not isinstance(housing.quality, HousingQuality):
+        try:
+            quality = HousingQuality(housing.quality)
+        except ValueError:
+            return housing  # clean_household reports it; a preview just cannot use it
+        return HousingFacts(**{**{f.name: getattr(housing, f.name) for f in fields(housing)}, "quality": quality})
+    return housing
 
 
 # --- rows ------------------------------------------------------------------------------------------
@@ -308,12 +316,13 @@ class HouseholdService:
         overrides = {c: o for c, o in h.overrides.items() if c in std.indicator_codes}
         if income_per_capita is None and score_a is None:
             return None
-        return evaluate(std, h.area, h.members, h.housing, overrides, on, income_per_capita, score_a)
+        return evaluate(std, h.area, h.members, _typed_housing(h.housing), overrides, on, income_per_capita,
+                        score_a)
 
     def profile(self, h: HouseholdInput, on: date, standard: str | None = None) -> list[IndicatorResult]:
         std = get_standard(standard) if standard else standard_for(on)
         overrides = {c: o for c, o in h.overrides.items() if c in std.indicator_codes}
-        return derive_indicators(std, tuple(member_facts(m) for m in h.members), h.housing, on,
+        return derive_indicators(std, tuple(member_facts(m) for m in h.members), _typed_housing(h.housing), on,
                                  overrides=overrides)
 
     # writing
@@ -360,7 +369,7 @@ class HouseholdService:
             diffs: dict[str, tuple[Any, Any]] = {}
             if ctx.hamlet.id != household.hamlet_id:
                 diffs["hamlet"] = (household.hamlet.name, ctx.hamlet.name)
-                household.hamlet_id = ctx.hamlet.id
+                household.hamlet = ctx.hamlet  # the relationship, so the returned DTO names the new hamlet
             if clean.code and clean.code != household.code:
                 self._check_code_free(s, household.commune_id, clean.code, household.id)
                 diffs["code"] = (household.code, clean.code)
