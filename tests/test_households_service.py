@@ -602,3 +602,23 @@ def test_preview_matches_assess(register: Register, officer: Actor) -> None:
     assert shown is not None
     assert shown.classification.value == recorded.classification
     assert shown.indicators == recorded.indicators
+
+
+def test_previous_status_tracks_escape_within_the_year(register: Register, officer: Actor) -> None:
+    """Poor in 2025, surveyed twice in 2026 and above the line: it escaped this year, and the second 2026
+    survey does not hide that; the list filter "escaped" finds it."""
+    h = create(register, officer)
+    register.households.assess(officer, h.uuid, AssessmentInput(date(2025, 10, 1), income_per_capita=1_000_000),
+                               today=TODAY)
+    assert register.households.get(h.uuid).previous_status is None
+    register.households.assess(officer, h.uuid, AssessmentInput(date(2026, 9, 20), income_per_capita=2_100_000),
+                               today=TODAY)
+    got = register.households.get(h.uuid)
+    assert (got.status, got.previous_status) == ("middle", "poor")
+    register.households.assess(officer, h.uuid, AssessmentInput(date(2026, 10, 20), income_per_capita=2_500_000),
+                               today=TODAY)
+    got = register.households.get(h.uuid)
+    assert (got.status, got.previous_status, got.status_year) == ("not_poor", "poor", 2026)
+    from povcase.services.search import HouseholdFilter
+    assert register.search.count(HouseholdFilter(statuses=("escaped",))) == 1
+    assert register.search.count(HouseholdFilter(statuses=("poor",))) == 0

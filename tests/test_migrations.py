@@ -19,9 +19,10 @@ from povcase.db.models import SEARCH_TABLE, Base, Member
 from povcase.paths import DB_FILENAME
 from povcase.services.base import Actor
 from povcase.services.register import Register
+from povcase.services.search import HouseholdFilter
 from tests.conftest import COMMUNE_CODE, TODAY, sample_household
 
-MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessment", "audit_log"}
+MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessment", "audit_log", "account"}
 
 
 def _tables(path: Path) -> set[str]:
@@ -277,3 +278,41 @@ def test_autogenerate_filter_leaves_the_search_table_alone() -> None:
         assert migrate.include_name(name, "table", {}) is False
     for name in MODEL_TABLES:
         assert migrate.include_name(name, "table", {}) is True
+
+
+def test_a_0001_register_with_data_upgrades_to_head_keeping_everything(tmp_path: Path, officer: Actor) -> None:
+    """A commune that installed the first release: its households survive the 0002 upgrade, a backup is
+    taken first, and the new column claims nothing about the past (previous_status NULL)."""
+    home = tmp_path / "old"
+    home.mkdir()
+    db = Database(home / DB_FILENAME)
+    command.upgrade(migrate.alembic_config(db), "0001")
+    db.close()
+    # Fill it with the 0001 schema through plain SQL, as the first release would have.
+    conn = sqlite3.connect(home / DB_FILENAME)
+    conn.executescript("""
+        INSERT INTO commune (id, uuid, code, name, province_code, province_name, upstream_office, created_at,
+                             updated_at, revision) VALUES (1, 'c1', '29461', 'Xã Trà Cú', '86', 'Tỉnh Vĩnh Long', '',
+                             '2026-01-01', '2026-01-01', 1);
+        INSERT INTO hamlet (id, uuid, commune_id, name, kind, sort_key, position, created_at, updated_at, revision)
+               VALUES (1, 'h1', 1, 'Ấp Chợ', 'ap', 'x', 1, '2026-01-01', '2026-01-01', 1);
+        INSERT INTO household (id, uuid, commune_id, hamlet_id, code, head_name, head_sort, address, area,
+               ethnicity_group, phone, notes, overrides, members_count, status, status_year, deprived, created_at,
+               updated_at, revision) VALUES (1, 'hh1', 1, 1, '29461-01-0001', 'Thạch Văn Sang', 'k', '', 'rural',
+               'Khmer', '', '', '{}', 1, 'poor', 2025, 'water', '2026-01-01', '2026-01-01', 1);
+        INSERT INTO household_search(rowid, text) VALUES (1, '29461 01 0001 thach van sang');
+    """)
+    conn.commit()
+    conn.close()
+    reg = Register.open(home)
+    try:
+        assert reg.backup_taken is not None
+        assert _version(Path(reg.backup_taken)) == ["0001"]
+        assert _version(home / DB_FILENAME) == [migrate.head_revision()]
+        h = reg.households.get("hh1")
+        assert h.head_name == "Thạch Văn Sang" and h.status == "poor" and h.status_year == 2025
+        with reg.db.reading() as s:
+            assert s.execute(text("SELECT previous_status FROM household WHERE uuid='hh1'")).scalar() is None
+        assert reg.search.count(HouseholdFilter(text="thach sang")) == 1
+    finally:
+        reg.close()

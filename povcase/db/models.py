@@ -111,6 +111,9 @@ class Household(RecordMixin, Base):
     # Denormalised from the latest assessment, for the list and its filters.
     members_count: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str | None] = mapped_column(String(16))
+    # The status before the current year's first assessment: "escaped this year" is poor or near-poor
+    # here and middle / not poor in `status`.
+    previous_status: Mapped[str | None] = mapped_column(String(16))
     status_standard: Mapped[str | None] = mapped_column(String(9))
     status_year: Mapped[int | None] = mapped_column(Integer)
     score_b: Mapped[int | None] = mapped_column(Integer)
@@ -174,6 +177,18 @@ class Assessment(RecordMixin, Base):
     assessor: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_assessment_household", "household_id", "assessed_on"),)
+
+
+class Account(RecordMixin, Base):
+    """A person who may open this register, and what their role lets them do."""
+
+    __tablename__ = "account"
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    # scrypt$<salt hex>$<hash hex>; None = no password (the demo register, a single-user PC by choice)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

@@ -59,7 +59,7 @@ def _chunks[T](items: Iterable[T], size: int) -> Iterator[list[T]]:
 _H_COLS = ("id", "uuid", "commune_id", "hamlet_id", "code", "head_name", "head_sort", "address", "area",
            "ethnicity_group", "phone", "notes", "house_area_m2", "house_quality", "safe_water",
            "hygienic_latrine", "uses_telecom", "has_information_device", "hears_loudspeaker", "waste_treated",
-           "overrides", "members_count", "status", "status_standard", "status_year", "score_b", "deprived",
+           "overrides", "members_count", "status", "previous_status", "status_standard", "status_year", "score_b", "deprived",
            "last_assessed_on", "created_at", "updated_at", "revision")
 _M_COLS = ("uuid", "household_id", "position", "full_name", "name_sort", "sex", "birth_date", "relation",
            "id_number", "ethnicity", "in_school", "qualification", "employment", "able_to_work",
@@ -137,7 +137,7 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
                 head = head_of(h.members)
                 row = household_row(h, head)
                 row.update(id=hid, uuid=uuid_factory(), commune_id=commune_id, hamlet_id=hamlet_id, code=h.code,
-                           status=None, status_standard=None, status_year=None, score_b=None, deprived="",
+                           status=None, previous_status=None, status_standard=None, status_year=None, score_b=None, deprived="",
                            last_assessed_on=None, created_at=now, updated_at=now, revision=1)
                 for k, a in sorted(enumerate(item.assessments), key=lambda ka: ka[1].assessed_on):
                     try:
@@ -151,7 +151,7 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
                     arow = assessment_row(result, a, hid, len(h.members))
                     arow.update(uuid=uuid_factory(), created_at=now, updated_at=now, revision=1)
                     a_rows.append(tuple(_sql_value(arow[c]) for c in _A_COLS))
-                    row.update(status_columns(result, a.assessed_on))
+                    row.update(status_columns(result, a.assessed_on, row))
                 h_rows.append(tuple(_sql_value(row[c]) for c in _H_COLS))
                 names: list[str] = []
                 for position, m in enumerate(h.members):

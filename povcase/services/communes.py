@@ -11,6 +11,7 @@ from povcase.db.models import Commune, Hamlet, Setting, new_uuid
 from povcase.domain import admin_units
 from povcase.domain.text import collation_key, nfc
 from povcase.errors import N_, FieldProblem, PovcaseError, ValidationError
+from povcase.services.accounts import AccountInput, add_account, check_account
 from povcase.services.base import Actor, Auditor, Result
 from povcase.services.dto import CommuneDTO, HamletDTO
 from povcase.services.households import HAMLET_KINDS, require_writer
@@ -70,10 +71,12 @@ class CommuneService:
             return [_hamlet_dto(h) for h in s.scalars(q.order_by(Hamlet.position, Hamlet.sort_key))]
 
     def setup_commune(self, actor: Actor, commune_code: str, hamlets: Sequence[tuple[str, str]],
-                      officer_name: str, upstream_office: str) -> Result[CommuneDTO]:
-        """Make this register the register of one commune (first start)."""
+                      officer_name: str, upstream_office: str,
+                      account: AccountInput | None = None) -> Result[CommuneDTO]:
+        """Make this register the register of one commune (first start), with the officer's account
+        if one is given — all in one transaction, so a refused setup leaves nothing behind."""
         require_writer(actor)
-        problems = []
+        problems = check_account(account, "account.") if account else []
         try:
             unit = admin_units.commune(commune_code)
         except PovcaseError as e:
@@ -109,6 +112,8 @@ class CommuneService:
                 s.add(hamlet)
                 s.flush()
                 audit.created("hamlet", hamlet.uuid, {"name": hamlet.name, "kind": kind})
+            if account is not None:
+                add_account(s, audit, account)
             for key, value in (("register_kind", KIND_COMMUNE), ("commune_code", unit.code),
                                ("installation_id", new_uuid()), ("officer_name", nfc(officer_name))):
                 s.merge(Setting(key=key, value=value))

@@ -139,6 +139,7 @@ class HouseholdDTO:
     overrides: dict[str, Override]
     members: tuple[MemberDTO, ...]
     status: str | None
+    previous_status: str | None
     status_year: int | None
     status_standard: str | None
     score_b: int | None

@@ -237,9 +237,20 @@ def assessment_row(result: ClassificationResult, a: AssessmentInput, household_i
                 "assessor": nfc(a.assessor), "notes": a.notes.strip()}
 
 
-def status_columns(result: ClassificationResult, on: date) -> dict[str, Any]:
-    return {"status": result.classification.value, "status_standard": result.standard, "status_year": on.year,
-                "score_b": result.score_b, "deprived": ",".join(result.deprived), "last_assessed_on": on}
+def status_columns(result: ClassificationResult, on: date, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The household's list columns after an assessment on `on`, given its current ones.
+
+    `previous_status` keeps the status from before this year's first assessment, so a second survey
+    in the same year does not hide that the household escaped (or fell into) poverty this year.
+    """
+    current = current or {}
+    if current.get("status_year") == on.year:
+        previous = current.get("previous_status")
+    else:
+        previous = current.get("status")
+    return {"status": result.classification.value, "previous_status": previous, "status_standard": result.standard,
+            "status_year": on.year, "score_b": result.score_b, "deprived": ",".join(result.deprived),
+            "last_assessed_on": on}
 
 
 def check_assessment(a: AssessmentInput, today: date) -> Standard:
@@ -324,6 +335,14 @@ class HouseholdService:
         overrides = {c: o for c, o in h.overrides.items() if c in std.indicator_codes}
         return derive_indicators(std, tuple(member_facts(m) for m in h.members), _typed_housing(h.housing), on,
                                  overrides=overrides)
+
+    def check(self, h: HouseholdInput, today: date | None = None) -> list[FieldProblem]:
+        """Every problem the save would refuse, without saving: for inline validation in forms."""
+        try:
+            clean_household(h, today or date.today())
+        except ValidationError as e:
+            return list(e.problems)
+        return []
 
     # writing
     def create(self, actor: Actor, h: HouseholdInput, today: date | None = None) -> Result[HouseholdDTO]:
@@ -446,7 +465,8 @@ class HouseholdService:
                                                "score_b", "classification")})
             latest = household.last_assessed_on
             if latest is None or a.assessed_on >= latest:
-                status = status_columns(result, a.assessed_on)
+                status = status_columns(result, a.assessed_on, {k: getattr(household, k) for k in
+                                         ("status", "status_year", "previous_status")})
                 diffs = {k: (getattr(household, k), v) for k, v in status.items() if getattr(household, k) != v}
                 for k, v in status.items():
                     setattr(household, k, v)
@@ -522,7 +542,7 @@ class HouseholdService:
             uuid=h.uuid, id=h.id, code=h.code, commune_code=commune_code, hamlet_uuid=h.hamlet.uuid,
             hamlet_name=h.hamlet.name, head_name=h.head_name, address=h.address, area=h.area,
             ethnicity_group=h.ethnicity_group, phone=h.phone, notes=h.notes, housing=housing_facts(h),
-            overrides=overrides_from_json(h.overrides), members=members, status=h.status,
+            overrides=overrides_from_json(h.overrides), members=members, status=h.status, previous_status=h.previous_status,
             status_year=h.status_year, status_standard=h.status_standard, score_b=h.score_b,
             deprived=tuple(c for c in h.deprived.split(",") if c), last_assessed_on=h.last_assessed_on,
             revision=h.revision, deleted=h.deleted_at is not None)

@@ -15,6 +15,7 @@ from povcase.db import migrate
 from povcase.db.engine import Database
 from povcase.db.models import Assessment, Household, Member
 from povcase.paths import backups_dir, database_path
+from povcase.services.accounts import AccountService
 from povcase.services.communes import CommuneService
 from povcase.services.households import HouseholdService
 from povcase.services.search import SearchService
@@ -27,6 +28,7 @@ class Register:
         self.home = home
         self.db = db
         self.backup_taken = backup_taken
+        self.accounts = AccountService(db)
         self.communes = CommuneService(db)
         self.households = HouseholdService(db)
         self.search = SearchService(db)

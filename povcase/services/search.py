@@ -60,6 +60,9 @@ def reindex(s: Session, household_ids: Sequence[int]) -> None:
             conn.execute(text(f"INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (:rowid, :text)"), rows)
 
 
+POOR_STATUSES = ("poor", "near_poor")
+
+
 class SortKey(StrEnum):
     CODE = "code"
     HEAD = "head"
@@ -85,7 +88,8 @@ _SORT_COLUMNS: dict[SortKey, Any] = {
 class HouseholdFilter:
     text: str = ""
     hamlet_uuids: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()  # poor, near_poor, middle, not_poor, none (= never assessed)
+    # poor, near_poor, middle, not_poor, none (never assessed), escaped (out of poverty this year)
+    statuses: tuple[str, ...] = ()
     year: int | None = None
     standard: str | None = None
     ethnicity_group: str | None = None
@@ -109,10 +113,14 @@ class SearchService:
         if f.hamlet_uuids:
             q = q.where(Hamlet.uuid.in_(f.hamlet_uuids))
         if f.statuses:
-            known = [s for s in f.statuses if s != "none"]
+            known = [s for s in f.statuses if s not in ("none", "escaped")]
             cond = Household.status.in_(known)
             if "none" in f.statuses:
                 cond = cond | Household.status.is_(None)
+            if "escaped" in f.statuses:
+                # Escaped this year: poor or near-poor before this year's assessment, above the line now.
+                cond = cond | (Household.previous_status.in_(POOR_STATUSES)
+                               & Household.status.in_(("middle", "not_poor")))
             q = q.where(cond)
         if f.year is not None:
             q = q.where(Household.status_year == f.year)
