@@ -622,3 +622,12 @@ def test_previous_status_tracks_escape_within_the_year(register: Register, offic
     from povcase.services.search import HouseholdFilter
     assert register.search.count(HouseholdFilter(statuses=("escaped",))) == 1
     assert register.search.count(HouseholdFilter(statuses=("poor",))) == 0
+
+
+def test_next_code_counts_past_9999(register: Register, officer: Actor) -> None:
+    """A big hamlet (the office merges communes' data; demo loads) keeps numbering as numbers."""
+    hamlet = register.communes.hamlets()[0]
+    register.households.create(officer, sample_household(hamlet.uuid, code="29461-01-9999"), today=TODAY)
+    register.households.create(officer, sample_household(hamlet.uuid, code="29461-01-10000"), today=TODAY)
+    made = register.households.create(officer, sample_household(hamlet.uuid), today=TODAY)
+    assert made.value.code == "29461-01-10001"

@@ -27,12 +27,18 @@ _CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 22
 # ASCII digits only, and \Z not $: "\d" also matches full-width digits and "$" a trailing newline.
 _DIGITS12 = re.compile(r"^[0-9]{12}\Z")
 _COMMUNE_CODE = re.compile(r"^[0-9]{5}\Z")
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
+_ANY_DIGIT = re.compile(r"\d")
 _PHONE = re.compile(r"^\+?[0-9]{9,12}\Z")
 
 
 def normalise_id_number(raw: str) -> str:
     """Remove spaces and dots people type into ID numbers ("079 203 001 234")."""
-    return re.sub(r"[\s.\-]", "", raw or "")
+    if not raw:
+        return ""
+    if raw.isascii() and raw.isdigit():
+        return raw
+    return _ID_SEPARATORS.sub("", raw)
 
 
 def check_id_number(field: str, value: str, sex: str | None = None,
@@ -62,7 +68,7 @@ def check_name(field: str, value: str, required: bool = True) -> FieldProblem | 
         return FieldProblem(field, N_("Required")) if required else None
     if len(text) > 120:
         return FieldProblem(field, N_("At most {n} characters"), {"n": 120})
-    if any(ch.isdigit() for ch in text):
+    if _ANY_DIGIT.search(text):
         return FieldProblem(field, N_("A name has no digits"))
     return None
 

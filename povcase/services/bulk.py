@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 
 from sqlalchemy import select
 
@@ -70,11 +71,11 @@ _A_COLS = ("uuid", "household_id", "assessed_on", "standard", "area", "income_pe
            "created_at", "updated_at", "revision")
 
 
-def _sql_value(v: object) -> object:
-    # The raw connection stores what SQLAlchemy would: ISO text for dates, 0/1 for booleans.
-    if isinstance(v, date):
-        return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
-    return v
+# Rows become tuples in column order with one C call each; dates are turned into ISO text (what
+# SQLAlchemy stores) just before, on the few date columns, rather than testing every value.
+_H_GET = itemgetter(*_H_COLS)
+_M_GET = itemgetter(*_M_COLS)
+_A_GET = itemgetter(*_A_COLS)
 
 
 def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
@@ -99,7 +100,7 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
         hamlets = {h.uuid: (h.id, h.name) for h in s.scalars(select(Hamlet).where(Hamlet.commune_id == commune.id))}
         commune_id = commune.id
     load_id = uuid_factory()
-    now = _sql_value(utcnow())
+    now = utcnow().isoformat(sep=" ")  # as SQLAlchemy stores DateTime in SQLite
     conn = db.raw_connection()
     counts = [0, 0, 0]
     try:
@@ -150,14 +151,19 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
                                                             p.msgid, p.params) for p in e.problems]) from None
                     arow = assessment_row(result, a, hid, len(h.members))
                     arow.update(uuid=uuid_factory(), created_at=now, updated_at=now, revision=1)
-                    a_rows.append(tuple(_sql_value(arow[c]) for c in _A_COLS))
+                    arow["assessed_on"] = arow["assessed_on"].isoformat()
+                    a_rows.append(_A_GET(arow))
                     row.update(status_columns(result, a.assessed_on, row))
-                h_rows.append(tuple(_sql_value(row[c]) for c in _H_COLS))
+                if row["last_assessed_on"] is not None:
+                    row["last_assessed_on"] = row["last_assessed_on"].isoformat()
+                h_rows.append(_H_GET(row))
                 names: list[str] = []
                 for position, m in enumerate(h.members):
                     mrow = member_row(m, hid, position)
                     mrow.update(uuid=uuid_factory(), created_at=now, updated_at=now, revision=1)
-                    m_rows.append(tuple(_sql_value(mrow[c]) for c in _M_COLS))
+                    if mrow["birth_date"] is not None:
+                        mrow["birth_date"] = mrow["birth_date"].isoformat()
+                    m_rows.append(_M_GET(mrow))
                     names.append(m.full_name)
                     if m.id_number:
                         names.append(m.id_number)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from povcase.db.engine import Database
@@ -34,7 +34,7 @@ from povcase.domain.facts import (
     Qualification,
     Sex,
 )
-from povcase.domain.standards import Area, Standard, get_standard, standard_for
+from povcase.domain.standards import STANDARDS, Area, Standard, get_standard, standard_for
 from povcase.domain.text import nfc, person_sort_key
 from povcase.domain.validation import (
     check_amount,
@@ -76,28 +76,38 @@ def require_writer(actor: Actor) -> None:
 
 
 # --- validation and normalisation --------------------------------------------------------------
+# Allowed enum values as frozensets, built once: this check runs for every member of a 300,000-household load.
+_MEMBER_CHOICES = tuple((attr, frozenset(e.value for e in enum), ", ".join(e.value for e in enum))
+                        for attr, enum in (("sex", Sex), ("qualification", Qualification),
+                                           ("employment", Employment)))
+_RELATION_SET = frozenset(RELATIONS)
+_AREAS = frozenset(a.value for a in Area)
+_QUALITIES = frozenset(q.value for q in HousingQuality)
+
+
 def clean_member(m: MemberInput, index: int, today: date, problems: list[FieldProblem]) -> MemberInput:
     """NFC text, normalised ID number, and every value checked; problems appended, not raised."""
     p = f"members[{index}]."
     name = nfc(m.full_name)
     if (bad := check_name(p + "full_name", name)):
         problems.append(bad)
-    if m.relation not in RELATIONS:
+    if m.relation not in _RELATION_SET:
         problems.append(FieldProblem(p + "relation", N_("Must be one of: {choices}"),
                                      {"choices": ", ".join(RELATIONS)}))
-    for attr, enum in (("sex", Sex), ("qualification", Qualification), ("employment", Employment)):
+    for attr, allowed, choices in _MEMBER_CHOICES:
         value = getattr(m, attr)
-        if value is not None and value not in {e.value for e in enum}:
-            problems.append(FieldProblem(p + attr, N_("Must be one of: {choices}"),
-                                         {"choices": ", ".join(e.value for e in enum)}))
-    if (bad := check_birth_date(p + "birth_date", m.birth_date, today)):
+        if value is not None and value not in allowed:
+            problems.append(FieldProblem(p + attr, N_("Must be one of: {choices}"), {"choices": choices}))
+    if m.birth_date is not None and (bad := check_birth_date(p + "birth_date", m.birth_date, today)):
         problems.append(bad)
-    id_number = normalise_id_number(m.id_number or "") or None
+    id_number = normalise_id_number(m.id_number) if m.id_number else None
     if id_number and (bad := check_id_number(p + "id_number", id_number, m.sex, m.birth_date)):
         problems.append(bad)
     ethnicity = nfc(m.ethnicity) or "Kinh"
-    return MemberInput(**{**{f.name: getattr(m, f.name) for f in fields(m)}, "full_name": name,
-                          "id_number": id_number, "ethnicity": ethnicity, "notes": nfc(m.notes)})
+    notes = nfc(m.notes) if m.notes else ""
+    if (name, id_number or None, ethnicity, notes) == (m.full_name, m.id_number, m.ethnicity, m.notes):
+        return m  # already clean: the common case in imports, no copy
+    return replace(m, full_name=name, id_number=id_number or None, ethnicity=ethnicity, notes=notes)
 
 
 def clean_household(h: HouseholdInput, today: date, standard: Standard | None = None) -> HouseholdInput:
@@ -116,20 +126,26 @@ def clean_household(h: HouseholdInput, today: date, standard: Standard | None = 
                 problems.append(FieldProblem(f"members[{i}].id_number",
                                              N_("The same ID number is entered for two members")))
             seen[m.id_number] = i
-    if h.area not in {a.value for a in Area}:
+    if h.area not in _AREAS:
         problems.append(FieldProblem("area", N_("Must be one of: {choices}"), {"choices": "rural, urban"}))
     if (bad := check_phone("phone", h.phone)):
         problems.append(bad)
     if (bad := check_area("housing.area_m2", h.housing.area_m2)):
         problems.append(bad)
-    if h.housing.quality is not None and h.housing.quality not in {q.value for q in HousingQuality}:
+    if h.housing.quality is not None and h.housing.quality not in _QUALITIES:
         problems.append(FieldProblem("housing.quality", N_("Must be one of: {choices}"),
                                      {"choices": ", ".join(q.value for q in HousingQuality)}))
     if h.overrides:
-        try:
-            validate_overrides(standard or standard_for(today), h.overrides)
-        except ValidationError as e:
-            problems.extend(e.problems)
+        # An override is kept per indicator code; one for an indicator of the other standard (e.g. waste
+        # treatment, 2027–2030, set while 2022–2026 is in force) is valid and applies under that standard.
+        in_force = standard or standard_for(today)
+        for code, o in h.overrides.items():
+            owner = in_force if code in in_force.indicator_codes else next(
+                (s for s in STANDARDS.values() if code in s.indicator_codes), in_force)
+            try:
+                validate_overrides(owner, {code: o})
+            except ValidationError as e:
+                problems.extend(e.problems)
     if problems:
         raise ValidationError(problems)
     housing = _typed_housing(h.housing)
@@ -152,7 +168,8 @@ def _typed_housing(housing: HousingFacts) -> HousingFacts:
 
 # --- rows ------------------------------------------------------------------------------------------
 def member_row(m: MemberInput, household_id: int, position: int) -> dict[str, Any]:
-    row = {name: getattr(m, name) for name in _MEMBER_FIELDS}
+    values = m.__dict__  # plain dict lookups: this runs for every member of a bulk load
+    row = {name: values[name] for name in _MEMBER_FIELDS}
     row.update(household_id=household_id, position=position, name_sort=person_sort_key(m.full_name))
     return row
 
@@ -551,7 +568,8 @@ class HouseholdService:
 def next_household_code(s: Session, commune: Commune, hamlet: Hamlet) -> str:
     """commune code - hamlet number - running number, e.g. 29461-03-0012."""
     prefix = f"{commune.code}-{hamlet.position:02d}-"
-    last = s.scalar(select(func.max(Household.code)).where(Household.commune_id == commune.id,
-                                                           Household.code.like(prefix + "%")))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
-    return f"{prefix}{number:04d}"
+    # The running number compared as a number: past 9999 the text "…-9999" would sort last.
+    running = func.cast(func.substr(Household.code, len(prefix) + 1), Integer)
+    last = s.scalar(select(func.max(running)).where(Household.commune_id == commune.id,
+                                                    Household.code.like(prefix + "%")))
+    return f"{prefix}{(last or 0) + 1:04d}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.orm import Session
 
 from povcase.db.engine import Database
@@ -78,7 +78,8 @@ _SORT_COLUMNS: dict[SortKey, Any] = {
     SortKey.HEAD: Household.head_sort,
     SortKey.HAMLET: Hamlet.sort_key,
     SortKey.MEMBERS: Household.members_count,
-    SortKey.STATUS: Household.status,
+    # Worst first: poor, near-poor, middle, not poor, never assessed.
+    SortKey.STATUS: case({"poor": 0, "near_poor": 1, "middle": 2, "not_poor": 3}, value=Household.status, else_=4),
     SortKey.SCORE_B: Household.score_b,
     SortKey.LAST_ASSESSED: Household.last_assessed_on,
 }
@@ -129,6 +130,18 @@ class SearchService:
         if f.ethnicity_group:
             q = q.where(Household.ethnicity_group == f.ethnicity_group)
         return q
+
+    def status_counts(self, f: HouseholdFilter) -> dict[str | None, int]:
+        """How many matching households have each status (None = never assessed): the status bar."""
+        with self.db.reading() as s:
+            q = self._query(f, [Household.status, func.count()]).group_by(Household.status)
+            return dict(s.execute(q).tuples().all())
+
+    def ethnicity_groups(self) -> list[str]:
+        """The ethnic groups present in the register, for the filter."""
+        with self.db.reading() as s:
+            return list(s.scalars(select(Household.ethnicity_group).where(Household.deleted_at.is_(None))
+                                  .distinct().order_by(Household.ethnicity_group)))
 
     def count(self, f: HouseholdFilter) -> int:
         with self.db.reading() as s:
