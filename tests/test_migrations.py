@@ -172,6 +172,7 @@ def test_older_revision_gets_a_consistent_backup_then_upgrades(
     (migrations / "versions" / "9999_probe.py").write_text(_PROBE_REVISION.format(down=old_head),
                                                            encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999_probe")
     assert migrate.head_revision() == "9999_probe"
 
     newer = Register.open(home)
@@ -316,3 +317,8 @@ def test_a_0001_register_with_data_upgrades_to_head_keeping_everything(tmp_path:
         assert reg.search.count(HouseholdFilter(text="thach sang")) == 1
     finally:
         reg.close()
+
+
+def test_schema_head_constant_names_the_newest_migration() -> None:
+    """Start-up skips Alembic when the stamp equals SCHEMA_HEAD: it must be the real head."""
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD

@@ -135,7 +135,7 @@ class SearchService:
         """How many matching households have each status (None = never assessed): the status bar."""
         with self.db.reading() as s:
             q = self._query(f, [Household.status, func.count()]).group_by(Household.status)
-            return dict(s.execute(q).tuples().all())
+            return dict(s.execute(q).all())  # type: ignore[arg-type]
 
     def ethnicity_groups(self) -> list[str]:
         """The ethnic groups present in the register, for the filter."""
@@ -145,14 +145,28 @@ class SearchService:
 
     def count(self, f: HouseholdFilter) -> int:
         with self.db.reading() as s:
-            return s.scalar(self._query(f, [func.count()])) or 0
+            return self._count(s, f)
+
+    def _count(self, s: Session, f: HouseholdFilter) -> int:
+        match = match_expression(f.text)
+        if match is not None and f == HouseholdFilter(text=f.text):
+            # Text alone: the index holds exactly the live households, so it can count by itself.
+            return s.execute(text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m"),
+                             {"m": match}).scalar_one()
+        return s.scalar(self._query(f, [func.count()])) or 0
 
     def ids(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False) -> list[int]:
         """Every matching household id in display order: what a lazy list model holds."""
         col = _SORT_COLUMNS[sort]
         order = [col.desc() if descending else col.asc(), Household.id]
+        stmt = self._query(f, [Household.id]).order_by(*order)
+        # 300,000 ids through the ORM cost ~0.3 s; compiled once and read from the DB-API cursor, ~0.05 s.
+        compiled = stmt.compile(dialect=self.db.engine.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = [params[name] for name in compiled.positiontup or ()]
         with self.db.reading() as s:
-            return list(s.scalars(self._query(f, [Household.id]).order_by(*order)))
+            cursor = s.connection().connection.driver_connection.execute(str(compiled), args)
+            return [row[0] for row in cursor]
 
     def rows(self, ids: Sequence[int]) -> list[HouseholdRow]:
         """The list rows for some ids, in the order asked."""
@@ -175,7 +189,7 @@ class SearchService:
                 Household.members_count, Household.status, Household.status_year, Household.score_b,
                 Household.deprived, Household.last_assessed_on, Household.ethnicity_group]
         with self.db.reading() as s:
-            total = s.scalar(self._query(f, [func.count()])) or 0
+            total = self._count(s, f)
             rows = s.execute(self._query(f, cols).order_by(*order).offset(offset).limit(limit)).all()
         return Page(total=total, rows=tuple(_row(r) for r in rows))
 

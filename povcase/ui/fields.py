@@ -50,6 +50,11 @@ EMPLOYMENT_LABELS: dict[str, str] = {
     "unemployed": N_("Unemployed, looking for work"),
     "not_working": N_("Not working (studying, retired, at home)"),
 }
+# Shorter, for table columns.
+EMPLOYMENT_SHORT_LABELS: dict[str, str] = {
+    "wage_with_contract": N_("Wage work, with contract"), "wage_without_contract": N_("Wage work, no contract"),
+    "self_employed": N_("Self-employed"), "unemployed": N_("Unemployed"), "not_working": N_("Not working"),
+}
 HOUSING_QUALITY_LABELS: dict[str, str] = {
     "durable": N_("Durable"), "semi_durable": N_("Semi-durable"),
     "non_durable": N_("Makeshift or non-durable"), "none": N_("No house"),
@@ -156,6 +161,7 @@ class DateEdit(ParsedLineEdit):
         super().__init__(parent)
         self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9/.\- ]{0,12}"), self))
         self.setPlaceholderText(_("dd/mm/yyyy"))
+        self.setMinimumWidth(110)
         self.setMaximumWidth(140)
 
     def _parse(self) -> date | None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -65,13 +66,13 @@ from povcase.domain.standards import (
     standard_for,
 )
 from povcase.errors import N_, ConflictError, FieldProblem, PovcaseError, ValidationError
-from povcase.i18n import _, current_language, format_date, format_number, format_vnd, ngettext, tr
+from povcase.i18n import _, current_language, format_date, format_vnd, ngettext, tr
 from povcase.services.base import Actor
 from povcase.services.dto import AssessmentDTO, AssessmentInput, HouseholdDTO, HouseholdInput, MemberInput
 from povcase.services.register import Register
 from povcase.ui.fields import (
     AREA_LABELS,
-    EMPLOYMENT_LABELS,
+    EMPLOYMENT_SHORT_LABELS,
     HOUSING_QUALITY_LABELS,
     PROBLEM_COLOR,
     PROBLEM_STYLE,
@@ -285,7 +286,7 @@ class MemberTableModel(QAbstractTableModel):
                 return _("Studying")
             return label(QUALIFICATION_LABELS, m.qualification)
         if column == 8:
-            return label(EMPLOYMENT_LABELS, m.employment)
+            return label(EMPLOYMENT_SHORT_LABELS, m.employment)
         if column == 9:
             return {True: _("Yes"), False: _("No"), None: "—"}[m.has_health_insurance]
         if column == 10:
@@ -330,8 +331,9 @@ class HouseholdEditor(QDialog):
 
         self.setStyleSheet(PROBLEM_STYLE)
         self.setSizeGripEnabled(True)
-        self.resize(1100, 700)
         self.setMinimumSize(900, 560)
+        screen = (parent.screen() if parent is not None else QApplication.primaryScreen()).availableGeometry()
+        self.resize(min(1100, screen.width() - 20), min(700, screen.height() - 40))
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._refresh_timer.timeout.connect(self.refresh_now)
@@ -392,8 +394,11 @@ class HouseholdEditor(QDialog):
     # --- building the tabs -------------------------------------------------------------------------
     def _build_household_tab(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addLayout(form)
+        outer.addStretch(1)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setWordWrap(True)
@@ -481,7 +486,10 @@ class HouseholdEditor(QDialog):
 
     def _build_housing_tab(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         self.house_area = AreaEdit()
         self.per_person = _hint()
         self.house_quality = ChoiceCombo(HOUSING_QUALITY_LABELS, none_label=N_("Not recorded"))
@@ -493,7 +501,7 @@ class HouseholdEditor(QDialog):
         self.loudspeaker = YesNoField()
         self.waste = YesNoField()
         self.housing_boxes: dict[str, FieldBox] = {
-            "housing.area_m2": FieldBox(self.house_area, [QLabel("m²"), self.per_person]),
+            "housing.area_m2": FieldBox(self.house_area, [QLabel("m²  "), self.per_person]),
             "housing.quality": FieldBox(self.house_quality),
             "housing.safe_water": FieldBox(self.safe_water),
             "housing.hygienic_latrine": FieldBox(self.latrine),
@@ -538,8 +546,10 @@ class HouseholdEditor(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(4, _button(_("Use the facts")).sizeHint().width() + 8)
         self.indicator_table.itemChanged.connect(self._indicator_item_changed)
+        header.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.indicator_table.resizeRowsToContents))
         layout.addWidget(self.indicator_table, 1)
         self.overrides_problem = _problem_label()
         layout.addWidget(self.overrides_problem)
@@ -555,7 +565,7 @@ class HouseholdEditor(QDialog):
         for code in STANDARDS:
             self.record_standard.addItem(standard_label(code), code)
         self.record_income = AmountEdit()
-        self.record_income.setMaximumWidth(150)
+        self.record_income.setFixedWidth(130)
         self.record_score_a = ScoreEdit()
         self.record_assessor = QLineEdit(self.actor.name)
         self.record_notes = QLineEdit()
@@ -569,22 +579,27 @@ class HouseholdEditor(QDialog):
             "assessor": FieldBox(self.record_assessor),
             "notes": FieldBox(self.record_notes),
         }
+        score_row = QHBoxLayout()
+        score_row.setContentsMargins(0, 0, 0, 0)
+        score_row.addWidget(self.record_boxes["income_per_capita"])
+        score_row.addSpacing(12)
+        score_row.addWidget(QLabel(_("or score A")))
+        score_row.addWidget(self.record_boxes["score_a"])
+        score_row.addStretch(1)
         grid.addWidget(QLabel(_("Review date")), 0, 0)
         grid.addWidget(self.record_boxes["assessed_on"], 0, 1)
         grid.addWidget(QLabel(_("Standard")), 0, 2)
         grid.addWidget(self.record_boxes["standard"], 0, 3)
-        grid.addWidget(QLabel(_("Income per person")), 0, 4)
-        grid.addWidget(self.record_boxes["income_per_capita"], 0, 5)
-        grid.addWidget(QLabel(_("or score A")), 0, 6)
-        grid.addWidget(self.record_boxes["score_a"], 0, 7)
-        grid.addWidget(QLabel(_("Reviewed by")), 1, 0)
-        grid.addWidget(self.record_boxes["assessor"], 1, 1, 1, 3)
+        grid.addWidget(QLabel(_("Reviewed by")), 0, 4)
+        grid.addWidget(self.record_boxes["assessor"], 0, 5)
+        grid.addWidget(QLabel(_("Income per person")), 1, 0)
+        grid.addLayout(score_row, 1, 1, 1, 3)
         grid.addWidget(QLabel(_("Notes")), 1, 4)
-        grid.addWidget(self.record_boxes["notes"], 1, 5, 1, 2)
-        grid.addWidget(self.record_button, 1, 7)
+        grid.addWidget(self.record_boxes["notes"], 1, 5)
+        grid.addWidget(self.record_button, 1, 6)
         grid.setColumnStretch(5, 1)
         self.record_problem = _problem_label()
-        grid.addWidget(self.record_problem, 2, 0, 1, 8)
+        grid.addWidget(self.record_problem, 2, 0, 1, 7)
         self.record_date.textChanged.connect(self._record_date_changed)
         layout.addWidget(self.record_box)
         self.history_hint = _hint()
@@ -595,7 +610,7 @@ class HouseholdEditor(QDialog):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setUniformRowHeights(True)
         self.timeline.setHeaderLabels([_("Date"), _("Standard"), _("Result"), _("Score B"), _("Deprived"),
-                                       _("Income / score A"), _("Reviewed by")])
+                                       _("Reviewed by")])
         self.timeline.currentItemChanged.connect(self._timeline_selected)
         splitter.addWidget(self.timeline)
         detail = QWidget()
@@ -611,13 +626,16 @@ class HouseholdEditor(QDialog):
         self.detail_table.verticalHeader().setVisible(False)
         self.detail_table.setWordWrap(True)
         dh = self.detail_table.horizontalHeader()
-        dh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        dh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        dh.resizeSection(0, 190)
         dh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         dh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        dh.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.detail_table.resizeRowsToContents))
         detail_layout.addWidget(self.detail_table, 1)
         splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 9)
+        splitter.setStretchFactor(1, 11)
+        splitter.setSizes([470, 590])
         layout.addWidget(splitter, 1)
         return page
 
@@ -638,11 +656,11 @@ class HouseholdEditor(QDialog):
         self.standard.setCurrentIndex(self.standard.findData(in_force))
         self.standard.currentIndexChanged.connect(self.refresh_now)
         self.income = AmountEdit()
-        self.income.setMaximumWidth(140)
+        self.income.setFixedWidth(120)
         self.income.setPlaceholderText(_("đồng"))
         self.score_a = ScoreEdit()
+        self.score_a.setFixedWidth(64)
         self.thresholds_hint = _hint()
-        self.thresholds_hint.setWordWrap(False)
         row.addWidget(QLabel(_("Standard")))
         row.addWidget(self.standard)
         row.addSpacing(12)
@@ -704,6 +722,7 @@ class HouseholdEditor(QDialog):
         self.status_label.setText(_("A new household. Choose the hamlet, then add the members."))
         self.record_box.setEnabled(False)
         self.history_hint.setText(_("Save the household first; then its reviews can be recorded here."))
+        self.history_hint.show()
         self._loading = False
         self._baseline = self.current_input()
         self._update_dirty()
@@ -735,6 +754,7 @@ class HouseholdEditor(QDialog):
         self.status_label.setText(self._status_text(dto))
         self.record_box.setEnabled(not self._read_only)
         self.history_hint.setText("")
+        self.history_hint.hide()
         self._loading = False
         self._baseline = self.current_input()
         self._update_dirty()
@@ -762,8 +782,8 @@ class HouseholdEditor(QDialog):
         selected = self.selected_member()
         self._members = list(members)
         self.member_model.set_members(self._members)
-        if selected is not None and self._members:
-            self.member_table.selectRow(min(selected, len(self._members) - 1))
+        if self._members:
+            self.member_table.selectRow(min(selected, len(self._members) - 1) if selected is not None else 0)
         head = next((m.full_name for m in self._members if m.relation == "head"), None)
         self.head_label.setText(tr("Head of household: {name}", name=head) if head
                                 else _("No head of household chosen yet"))
@@ -961,14 +981,12 @@ class HouseholdEditor(QDialog):
                     item = QTableWidgetItem()
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     table.setItem(row, col, item)
-                button = _button(_("Use the facts"), tip=_("Drop your decision; the facts decide again"))
-                button.clicked.connect(lambda _checked=False, c=r.code: self.clear_override(c))
-                table.setCellWidget(row, 4, button)
             self._table_standard = code
         for row, r in enumerate(self._results):
             self._fill_indicator_row(std, row, r)
         table.blockSignals(False)
         table.resizeRowsToContents()
+        QTimer.singleShot(0, table.resizeRowsToContents)
         n = sum(1 for r in self._results if r.deprived)
         self.tabs.setTabText(TAB_DEPRIVATION, tr("Deprivations ({n}/{total})", n=n, total=len(self._results)))
 
@@ -997,9 +1015,15 @@ class HouseholdEditor(QDialog):
         brush = QBrush(QColor(color)) if color else QBrush()
         for col in range(4):
             table.item(row, col).setBackground(brush)
-        button = table.cellWidget(row, 4)
-        if button is not None:
-            button.setVisible(r.source is Source.OVERRIDE and not self._read_only)
+        # The view shows every cell widget it has, so the button exists only on overridden rows.
+        wants_button = r.source is Source.OVERRIDE and not self._read_only
+        if wants_button and table.cellWidget(row, 4) is None:
+            button = _button(_("Use the facts"), tip=_("Drop your decision; the facts decide again"))
+            code = r.code
+            button.clicked.connect(lambda _checked=False: QTimer.singleShot(0, lambda: self.clear_override(code)))
+            table.setCellWidget(row, 4, button)
+        elif not wants_button and table.cellWidget(row, 4) is not None:
+            table.removeCellWidget(row, 4)
 
     def indicator_row(self, code: str) -> int:
         for row in range(self.indicator_table.rowCount()):
@@ -1268,14 +1292,8 @@ class HouseholdEditor(QDialog):
             result = classification_label(a.classification)
             if older is not None and older.classification != a.classification:
                 result = tr("{now} (was {before})", now=result, before=classification_label(older.classification))
-            if a.income_per_capita is not None:
-                basis = format_number(a.income_per_capita)
-            elif a.score_a is not None:
-                basis = tr("A = {score}", score=a.score_a)
-            else:
-                basis = "—"
             item = QTreeWidgetItem([format_date(a.assessed_on), standard_label(a.standard), result, str(a.score_b),
-                                    f"{a.deprivation_count}/{len(a.indicators)}", basis, a.assessor])
+                                    f"{a.deprivation_count}/{len(a.indicators)}", a.assessor])
             item.setData(0, Qt.ItemDataRole.UserRole, a.uuid)
             item.setForeground(2, QBrush(QColor(RESULT_COLORS.get(Classification(a.classification), "#333"))
                                          if a.classification in set(Classification) else QBrush()))
@@ -1291,8 +1309,10 @@ class HouseholdEditor(QDialog):
             self._show_assessment(None)
         if not self._history:
             self.history_hint.setText(_("No review recorded for this household yet."))
+            self.history_hint.show()
         else:
             self.history_hint.setText("")
+            self.history_hint.hide()
         self.tabs.setTabText(TAB_HISTORY, tr("Review history ({n})", n=len(self._history)))
 
     def _timeline_selected(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
@@ -1325,6 +1345,7 @@ class HouseholdEditor(QDialog):
                     item.setBackground(QBrush(QColor(ROW_COLORS["deprived"])))
                 self.detail_table.setItem(row, col, item)
         self.detail_table.resizeRowsToContents()
+        QTimer.singleShot(0, self.detail_table.resizeRowsToContents)
 
     def _record_date_changed(self) -> None:
         day = self.record_date.value()
@@ -1361,6 +1382,9 @@ class HouseholdEditor(QDialog):
         for name, field in (("income_per_capita", self.record_income), ("score_a", self.record_score_a)):
             if (bad := field.problem()):
                 problems[name] = bad
+        if not self.record_income.text().strip() and not self.record_score_a.text().strip():
+            problems["income_per_capita"] = _("Enter the income per person, or score A from the survey form")
+        other: list[str] = []
         if not problems:
             a = AssessmentInput(assessed_on=self.record_date.value() or self.today,
                                 income_per_capita=self.record_income.value(), score_a=self.record_score_a.value(),
@@ -1370,13 +1394,18 @@ class HouseholdEditor(QDialog):
                 result = self.register.households.assess(self.actor, self._uuid, a, self.today)
             except ValidationError as e:
                 for p in e.problems:
-                    problems.setdefault(p.field if p.field in self.record_boxes else "notes", problem_text(p))
+                    if p.field in self.record_boxes:
+                        problems.setdefault(p.field, problem_text(p))
+                    else:
+                        other.append(problem_text(p))
             except PovcaseError as e:
                 show_error(self, e, _("Not recorded"))
                 return False
         for name, box in self.record_boxes.items():
             box.set_problem(problems.get(name))
-        if problems:
+        self.record_problem.setText("\n".join(other))
+        self.record_problem.setVisible(bool(other))
+        if problems or other:
             return False
         self._load(self.register.households.get(self._uuid))
         self._load_history(select=result.value.uuid)

@@ -56,6 +56,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._sort = SortKey.HEAD
         self._descending = False
         self._ids: list[int] = []
+        self._loaded = False  # nothing is queried until the first filter arrives (one query at start-up)
         self._blocks: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
 
     # --- query -------------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ class HouseholdTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Run the query again (after a search, a filter, a sort, or a save elsewhere)."""
         ids = self._search.ids(self._filter, self._sort, self._descending)
+        self._loaded = True
         self.beginResetModel()
         self._ids = ids
         self._blocks.clear()
@@ -87,9 +89,12 @@ class HouseholdTableModel(QAbstractTableModel):
         key = COLUMNS[column][2]
         if key is None:
             return
-        self._sort = key
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort, self._descending) and self._loaded:
+            return
+        self._sort, self._descending = key, descending
+        if self._loaded:
+            self.reload()
 
     # --- rows --------------------------------------------------------------------------------------
     def household_id(self, row: int) -> int:

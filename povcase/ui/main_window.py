@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setVisible(not has_rows)
         if not has_rows:
             self.empty_hint.setText(_("No household matches. Check the spelling, or clear the filters.")
-                                    if self.register.counts()["households"]
+                                    if self.register.search.count(HouseholdFilter())
                                     else _("The register has no households yet. Add one with “New household” "
                                            "(Ctrl+N)."))
 

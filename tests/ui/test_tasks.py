@@ -399,3 +399,30 @@ def test_cancel_all_asks_every_task_to_stop(qtbot, runner, boxes):
     assert runner.wait_idle()
     assert [t.state for t in tasks] == [TaskState.CANCELLED] * 3
     assert boxes == []
+
+
+# --- with a real register ----------------------------------------------------------------------------
+def test_a_real_write_then_read_across_threads_and_a_quiet_cancel(qtbot, runner, boxes, empty_register, officer):
+    from povcase.services.demo import build_demo
+
+    loaded: list[int] = []
+    runner.run("Demo data", lambda p: build_demo(empty_register, officer, 40, seed=3, progress=p).households,
+               loaded.append)
+    counts: list[dict[str, int]] = []
+    runner.run("Count", lambda p: empty_register.counts(), counts.append, writes=False)
+    assert runner.wait_idle(30000)
+    assert loaded == [40]
+    # The read was queued after the write but runs on another thread; it saw 0 or 40, never a part.
+    assert counts[0]["households"] in (0, 40)
+
+    def cancelled_load(progress: TaskProgress) -> int:
+        progress.cancel()  # as if the officer pressed Cancel at once
+        return build_demo(empty_register, officer, 40, seed=4, progress=progress).households
+
+    task = runner.run("More demo data", cancelled_load, lambda r: pytest.fail("on_done after cancel"))
+    assert runner.wait_idle(30000)
+    assert task.state is TaskState.CANCELLED
+    assert boxes == []
+    runner.run("Count again", lambda p: empty_register.counts(), counts.append, writes=False)
+    assert runner.wait_idle()
+    assert counts[-1]["households"] == 40, "the cancelled load saved something"

@@ -176,8 +176,11 @@ def upgrade() -> None:
     with op.batch_alter_table('member', schema=None) as batch_op:
         batch_op.create_index('ix_member_household', ['household_id'], unique=False)
         batch_op.create_index('ix_member_id_number', ['id_number'], unique=False)
-    # Diacritic-free search: folded text per household (see povcase/services/search.py).
-    op.execute("CREATE VIRTUAL TABLE household_search USING fts5(text, tokenize='unicode61')")
+    # Diacritic-free search: folded text per household (see povcase/services/search.py). Prefix indexes
+    # of 2 and 3 letters keep as-you-type queries ("ng", "ngu") fast; no phrase queries, so column-level
+    # detail is enough.
+    op.execute("CREATE VIRTUAL TABLE household_search USING fts5(text, tokenize='unicode61', "
+               "detail='column', prefix='2 3')")
 
 
 def downgrade() -> None:
