@@ -273,3 +273,30 @@ def test_same_uuid_factory_same_uuids(officer: Actor, register: Register) -> Non
     assert result.load_id == f"{1:032x}"
     h = register.households.get_by_code(f"{COMMUNE_CODE}-01-{CODE_BASE}")
     assert h.uuid == f"{2:032x}"
+
+
+def test_big_load_rebuilds_the_indexes_it_dropped(register, officer, monkeypatch):
+    """A load big enough to drop the secondary indexes leaves every one of them in place afterwards."""
+    import sqlite3 as _sqlite3
+
+    from povcase.services import bulk as bulk_module
+
+    def index_sql() -> set[str]:
+        conn = _sqlite3.connect(register.db.path)
+        try:
+            return {r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+        finally:
+            conn.close()
+
+    before = index_sql()
+    monkeypatch.setattr(bulk_module, "REBUILD_INDEXES_FROM", 10)
+    hamlet = register.communes.hamlets()[0]
+    items = [bulk_module.BulkHousehold(sample_household(hamlet.uuid, code=f"29461-01-{i:04d}")) for i in range(1, 31)]
+    dropped: list[list[str]] = []
+    real_drop = bulk_module._drop_secondary_indexes
+    monkeypatch.setattr(bulk_module, "_drop_secondary_indexes", lambda c: dropped.append(real_drop(c)) or dropped[-1])
+    bulk_module.bulk_load(register.db, officer, "29461", items, today=TODAY)
+    assert dropped and len(dropped[0]) >= 5
+    assert index_sql() == before
+    from povcase.services.search import HouseholdFilter
+    assert register.search.count(HouseholdFilter(text="nguyen van duc")) == 30

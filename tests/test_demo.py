@@ -202,3 +202,21 @@ def test_cancel_saves_nothing(empty_register: Register, officer: Actor) -> None:
     with pytest.raises(PovcaseError):
         build_demo(empty_register, officer, 50, today=TODAY, progress=lambda done: False)
     assert empty_register.counts()["households"] == 0
+    # The demo's own setup goes too: the officer can still set up their real commune.
+    assert not empty_register.communes.is_set_up()
+    assert empty_register.communes.hamlets() == []
+    empty_register.communes.setup_commune(officer, "29467", [("Ấp Một", "ap")], "Lâm Văn Tư", "UBND tỉnh")
+    assert empty_register.communes.local_commune().code == "29467"
+
+
+def test_cancel_keeps_an_existing_setup(register: Register, officer: Actor) -> None:
+    with pytest.raises(PovcaseError):
+        build_demo(register, officer, 50, today=TODAY, progress=lambda done: False)
+    assert register.communes.is_set_up() and register.counts()["households"] == 0
+
+
+def test_setup_cannot_be_undone_once_households_exist(register: Register, officer: Actor) -> None:
+    build_demo(register, officer, 5, today=TODAY)
+    with pytest.raises(PovcaseError):
+        register.communes.undo_empty_setup(officer)
+    assert register.communes.is_set_up()

@@ -8,7 +8,8 @@ the write volume for no reader's benefit; the load itself is logged as one event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -78,18 +79,36 @@ _M_GET = itemgetter(*_M_COLS)
 _A_GET = itemgetter(*_A_COLS)
 
 
+# A load at least this big (and at least as big as the register) drops the secondary indexes and builds
+# them again at the end, inside the same transaction: SQLite inserting random keys into five indexes
+# costs more than sorting them once. A small load into a big register keeps them.
+REBUILD_INDEXES_FROM = 20_000
+_LOADED_TABLES = ("household", "member", "assessment", "audit_log")
+
+
+def _drop_secondary_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the non-unique indexes of the loaded tables; returns the statements that rebuild them."""
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        f"({','.join('?' * len(_LOADED_TABLES))}) AND sql NOT LIKE 'CREATE UNIQUE%'", _LOADED_TABLES).fetchall()
+    for name, _sql in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
 def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
 
 
 def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[BulkHousehold],
               today: date | None = None, progress: Callable[[int], bool] | None = None,
-              uuid_factory: Callable[[], str] = new_uuid) -> BulkResult:
+              uuid_factory: Callable[[], str] = new_uuid, count_hint: int | None = None) -> BulkResult:
     """Validate and insert households (with members and assessments) in one transaction.
 
     All or nothing: a bad household anywhere rolls the whole load back and the ValidationError
     names it (``households[1234].members[0].id_number``). `progress(done)` may return False to cancel,
-    which also rolls back. `uuid_factory` lets the demo generator make the same UUIDs from the same seed.
+    which also rolls back. `count_hint` says how many a generator will yield (a list says it itself),
+    so a big load can build its indexes once at the end. `uuid_factory` lets the demo generator make the same UUIDs from the same seed.
     """
     require_writer(actor)
     today = today or date.today()
@@ -109,6 +128,10 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
         # Codes are unique per commune, deleted households included: clashes are the caller's input
         # errors (named by index), not an IntegrityError halfway through.
         codes = {r[0] for r in conn.execute("SELECT code FROM household WHERE commune_id = ?", (commune_id,))}
+        existing = conn.execute("SELECT count(*) FROM household").fetchone()[0]
+        expected = len(items) if isinstance(items, Sized) else count_hint
+        rebuild = _drop_secondary_indexes(conn) if (
+            expected is not None and expected >= max(REBUILD_INDEXES_FROM, existing)) else []
         h_sql, m_sql, a_sql = (_insert_sql("household", _H_COLS), _insert_sql("member", _M_COLS),
                                _insert_sql("assessment", _A_COLS))
         s_sql = f"INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (?, ?)"
@@ -181,6 +204,8 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
             counts[2] += len(a_rows)
             if progress is not None and progress(counts[0]) is False:
                 raise PovcaseError(N_("Cancelled; nothing was saved"))
+        for create_index in rebuild:
+            conn.execute(create_index)
         conn.execute(
             "INSERT INTO audit_log (at, actor, role, action, record_type, record_uuid, field, old, new, note)"
             " VALUES (?, ?, ?, 'bulk_load', 'commune', ?, NULL, NULL, ?, ?)",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from povcase.db.engine import Database
-from povcase.db.models import Commune, Hamlet, Setting, new_uuid
+from povcase.db.models import Account, Commune, Hamlet, Household, Setting, new_uuid
 from povcase.domain import admin_units
 from povcase.domain.text import collation_key, nfc
 from povcase.errors import N_, FieldProblem, PovcaseError, ValidationError
@@ -119,6 +119,25 @@ class CommuneService:
                 s.merge(Setting(key=key, value=value))
             dto = _commune_dto(commune)
         return Result(dto, audit.changes)
+
+    def undo_empty_setup(self, actor: Actor) -> Result[None]:
+        """Forget a setup that never got a household (a cancelled demo): the register is empty again.
+
+        Refused once any household exists: from then on the register's history is kept for good."""
+        require_writer(actor)
+        with self.db.session() as s:
+            if s.scalar(select(func.count()).select_from(Household)):
+                raise PovcaseError(N_("The register already has households; its setup cannot be undone"))
+            audit = Auditor(s, actor)
+            for model in (Hamlet, Account, Commune):
+                for row in s.scalars(select(model)):
+                    audit.deleted(model.__tablename__, row.uuid, "setup undone before any household")
+                    s.delete(row)
+            for key in ("register_kind", "commune_code", "installation_id", "officer_name"):
+                row = s.get(Setting, key)
+                if row is not None:
+                    s.delete(row)
+        return Result(None, audit.changes)
 
     def add_hamlet(self, actor: Actor, commune_code: str, name: str, kind: str = "thon") -> Result[HamletDTO]:
         require_writer(actor)

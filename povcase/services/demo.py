@@ -675,6 +675,7 @@ def build_demo(register: Register, actor: Actor, households: int, seed: int = 1,
     if households < 0:
         raise PovcaseError(N_("The number of households cannot be negative"))
     today = today or date.today()
+    was_set_up = register.communes.is_set_up()
     officer, hamlet_dtos = _ensure_commune(register, actor, commune_code)
     codes, used_ids = _existing(register, commune_code)
     numbers = _next_numbers(codes, commune_code, [h.position for h in hamlet_dtos])
@@ -694,5 +695,12 @@ def build_demo(register: Register, actor: Actor, households: int, seed: int = 1,
     def next_uuid() -> str:  # a version-4 UUID, as uuid4().hex writes it, from the seeded generator
         return f"{bits(128) & _UUID_CLEAR | _UUID_SET:032x}"
 
-    return bulk_load(register.db, actor, commune_code, gen.households(households, forced_index), today=today,
-                     progress=progress, uuid_factory=next_uuid)
+    try:
+        return bulk_load(register.db, actor, commune_code, gen.households(households, forced_index),
+                         today=today, progress=progress, uuid_factory=next_uuid, count_hint=households)
+    except BaseException:
+        # Cancelled or failed: a demo set up by this call goes too, so the officer can still choose to
+        # set up their own commune (the households were never written).
+        if not was_set_up:
+            register.communes.undo_empty_setup(actor)
+        raise

@@ -187,6 +187,8 @@ def household_row(h: HouseholdInput, head_name: str) -> dict[str, Any]:
 
 
 def overrides_json(overrides: dict[str, Override]) -> str:
+    if not overrides:
+        return "{}"
     return json.dumps({c: {"deprived": o.deprived, "reason": o.reason} for c, o in sorted(overrides.items())},
                       ensure_ascii=False)
 

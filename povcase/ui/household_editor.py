@@ -323,6 +323,7 @@ class HouseholdEditor(QDialog):
         self._loading = False
         self._dirty = False
         self._problems: list[FieldProblem] = []
+        self._other_problems: list[str] = []  # problems no field of the form shows
         self._results: list[IndicatorResult] = []
         self._facts: dict[str, IndicatorResult] = {}
         self._table_standard: str | None = None
@@ -752,12 +753,26 @@ class HouseholdEditor(QDialog):
         self._overrides = dict(dto.overrides)
         self._set_housing(dto.housing)
         self.status_label.setText(self._status_text(dto))
+        self._prefill_preview(dto)
         self.record_box.setEnabled(not self._read_only)
         self.history_hint.setText("")
         self.history_hint.hide()
         self._loading = False
         self._baseline = self.current_input()
         self._update_dirty()
+
+    def _prefill_preview(self, dto: HouseholdDTO) -> None:
+        """Start the live result from the last review's income or score A, so an assessed household
+        opens showing its classification (the preview inputs are not household data, not "changes")."""
+        if self.income.value() is not None or self.score_a.value() is not None or not dto.last_assessed_on:
+            return
+        history = self.register.households.assessments(dto.uuid)
+        if not history:
+            return
+        last = history[0]
+        self.income.setValue(last.income_per_capita)
+        if last.income_per_capita is None:
+            self.score_a.setValue(last.score_a)
 
     def _status_text(self, dto: HouseholdDTO) -> str:
         if not dto.status:
@@ -938,9 +953,8 @@ class HouseholdEditor(QDialog):
         if has_problems:
             n = len(self._problems)
             text = ngettext("{n} problem to fix before saving", "{n} problems to fix before saving", n).format(n=n)
-            other = getattr(self, "_other_problems", [])
-            if other:
-                text += ": " + "; ".join(other)
+            if self._other_problems:
+                text += ": " + "; ".join(self._other_problems)
             self.summary.setStyleSheet(f"color: {PROBLEM_COLOR};")
         elif self._dirty:
             text = _("Changes not saved yet")

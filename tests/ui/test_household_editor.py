@@ -138,7 +138,8 @@ def test_editing_a_member_name_saves_it_with_an_audit_row(qtbot, register, offic
     h = saved_household(register, officer)
     editor = open_editor(qtbot, register, officer, h.uuid)
     assert not editor.is_dirty()
-    assert "Saved" in editor.summary.text() or "1" in editor.summary.text()
+    assert editor.summary.text() == tr("Saved (revision {revision})", revision=1)
+    assert editor.save_button.isEnabled() is False  # nothing to save
 
     dialog = editor.open_member_dialog(1)
     assert dialog is not None and dialog.full_name.text() == "Trần Thị Mai"
@@ -175,6 +176,15 @@ def test_removing_a_member_asks_first(qtbot, register, officer, monkeypatch):
     monkeypatch.setattr(editor_module, "confirm", fake_confirm)
     editor.tabs.setCurrentIndex(1)
     editor.member_table.setFocus()
+    QTest.keyClick(editor.member_table, Qt.Key.Key_Insert)  # Insert adds a member
+    dialog = editor.findChild(MemberDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == tr("Add member")
+    dialog.reject()
+    editor.member_table.selectRow(1)
+    QTest.keyClick(editor.member_table, Qt.Key.Key_Return)  # Enter edits the selected one
+    dialog = next(d for d in editor.findChildren(MemberDialog) if d.isVisible())
+    assert dialog.full_name.text() == "Trần Thị Mai"
+    dialog.reject()
     editor.member_table.selectRow(3)
     QTest.keyClick(editor.member_table, Qt.Key.Key_Delete)
     assert len(editor.members) == 4 and not editor.is_dirty()
@@ -264,9 +274,9 @@ def test_an_eleven_digit_id_number_blocks_saving(qtbot, register, officer):
     assert dialog.isVisible()  # still open: nothing taken over
     QTest.keyClicks(dialog.id_number, "4")  # the twelfth digit
     assert not box.message.isVisible() and dialog.ok_button.isEnabled()
-    dialog.id_number.setText("08408000123")
-    monkey_confirm = dialog.is_changed()
-    assert monkey_confirm
+    assert dialog.member().id_number == "084080001234"
+    dialog.reject()  # back to what it was: closes without asking
+    assert not dialog.isVisible()
 
     # Taken into the household (e.g. from an import): the editor shows it and will not save.
     editor.set_member(0, replace(editor.members[0], id_number="08408000123"))
@@ -513,3 +523,17 @@ def test_member_dialog_cancel_asks_only_when_changed(qtbot, register, officer, m
     dialog.reject()
     assert dialog.isVisible() and len(asked) == 1  # refused to drop the change
     assert editor.members[index].notes == ""
+
+
+def test_an_assessed_household_opens_showing_its_classification(qtbot, register, officer):
+    """The live result starts from the last review's income, so the officer sees the status at once,
+    and that prefill is not an unsaved change."""
+    from povcase.services.dto import AssessmentInput
+
+    h = saved_household(register, officer)
+    register.households.assess(officer, h.uuid, AssessmentInput(TODAY, income_per_capita=1_200_000), today=TODAY)
+    editor = open_editor(qtbot, register, officer, h.uuid)
+    editor.refresh_now()
+    assert editor.income.value() == 1_200_000
+    assert "Hộ nghèo" in editor.result_line.text()
+    assert not editor.is_dirty()

@@ -135,3 +135,22 @@ def test_empty_register_hint(qtbot, register, officer):
 
 def test_vietnamese_is_the_default(window):
     assert i18n.current_language() == "vi"
+
+
+def test_saving_in_the_editor_refreshes_the_list(qtbot, window, demo_register):
+    """Open the selected household the way Enter / double-click does, rename the head, save: the list
+    shows the new name (found by search without diacritics) and counts stay right."""
+    from dataclasses import replace
+
+    uuid = window.selected_uuid()
+    editor = window.open_editor(uuid)
+    qtbot.addWidget(editor)
+    members = editor.members
+    head = next(i for i, m in enumerate(members) if m.relation == "head")
+    editor.set_member(head, replace(members[head], full_name="Trầm Thị Đẹp"))
+    editor.refresh_now()
+    assert editor.save()
+    window.search_box.setText("tram thi dep")
+    window.apply_filters()
+    assert column(window.model, "head") == ["Trầm Thị Đẹp"]
+    assert window.model.uuid_at(0) == uuid

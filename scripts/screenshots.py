@@ -1,0 +1,85 @@
+"""Screenshots for the README, from the real app on a demo commune, at 1366x768.
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+Writes main-window.png, editor-members.png, editor-deprivations.png and wizard.png (Vietnamese).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from povcase import i18n
+    from povcase.services.base import Actor, Role
+    from povcase.services.demo import build_demo
+    from povcase.services.register import Register
+    from povcase.services.search import HouseholdFilter
+    from povcase.ui.application import make_app
+    from povcase.ui.household_editor import HouseholdEditor
+    from povcase.ui.main_window import MainWindow
+    from povcase.ui.setup_wizard import SetupWizard
+
+    i18n.install("vi")
+    app = make_app()
+    today = date(2026, 11, 22)
+    home = Path(tempfile.mkdtemp(prefix="povcase-shots-"))
+    register = Register.open(home)
+    officer = Actor("Thạch Thị Lan", Role.OFFICER)
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+            QTimer.singleShot(30, lambda: None)
+            app.processEvents()
+
+    wizard = SetupWizard(register)
+    wizard.resize(860, 620)
+    wizard.show()
+    settle()
+    wizard.grab().save(str(out / "wizard.png"))
+    wizard.close()
+
+    build_demo(register, officer, 2000, seed=1, today=today)
+    window = MainWindow(register, officer, today=today)
+    window.resize(1366, 740)
+    window.show()
+    settle()
+    window.status_filter.setCurrentIndex(window.status_filter.findData("poor"))
+    settle()
+    window.grab().save(str(out / "main-window.png"))
+
+    uuid = register.search.search(HouseholdFilter(text="nguyen van duc"), limit=1).rows[0].uuid
+    editor = HouseholdEditor(register, officer, uuid, parent=window, today=today)
+    editor.resize(1100, 700)
+    editor.show()
+    editor.tabs.setCurrentIndex(1)
+    settle()
+    editor.grab().save(str(out / "editor-members.png"))
+    editor.tabs.setCurrentIndex(3)
+    settle()
+    editor.grab().save(str(out / "editor-deprivations.png"))
+    editor.close()
+    window.close()
+    register.close()
+    QApplication.processEvents()
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
