@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -128,7 +129,11 @@ class Household(RecordMixin, Base):
     hamlet: Mapped[Hamlet] = relationship()
     __table_args__ = (
         UniqueConstraint("commune_id", "code", name="uq_household_code"),
-        Index("ix_household_head_sort", "head_sort"),
+        # Partial indexes over live households: the list's default order, its status counts and the
+        # ethnic-group filter read them without touching the table (household.id is the rowid).
+        Index("ix_household_live_head", "head_sort", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_household_live_status", "status", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_household_live_ethnicity", "ethnicity_group", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_household_hamlet", "hamlet_id"),
         Index("ix_household_status", "status_year", "status"),
     )

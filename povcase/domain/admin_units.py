@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import vietnam_provinces as vp
-
 from povcase.domain.text import collation_key, fold
 from povcase.errors import N_, PovcaseError
 
@@ -32,12 +30,16 @@ class CommuneUnit:
 
 @cache
 def provinces() -> tuple[Province, ...]:
+    import vietnam_provinces as vp  # 60 ms of data tables: loaded when first needed, not at start-up
+
     items = [Province(f"{int(p.code):02d}", p.name) for p in vp.Province.iter_all()]
     return tuple(sorted(items, key=lambda p: collation_key(_bare(p.name))))
 
 
 @cache
 def communes() -> tuple[CommuneUnit, ...]:
+    import vietnam_provinces as vp
+
     return tuple(CommuneUnit(f"{int(w.code):05d}", w.name, str(w.division_type.value), f"{int(w.province_code):02d}")
                  for w in vp.Ward.iter_all())
 

@@ -102,8 +102,10 @@ class SearchService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _query(self, f: HouseholdFilter, columns: Sequence[Any]) -> Select[Any]:
-        q = select(*columns).select_from(Household).join(Hamlet, Hamlet.id == Household.hamlet_id)
+    def _query(self, f: HouseholdFilter, columns: Sequence[Any], join_hamlet: bool = True) -> Select[Any]:
+        q = select(*columns).select_from(Household)
+        if join_hamlet or f.hamlet_uuids:
+            q = q.join(Hamlet, Hamlet.id == Household.hamlet_id)
         if not f.include_deleted:
             q = q.where(Household.deleted_at.is_(None))
         match = match_expression(f.text)
@@ -134,7 +136,7 @@ class SearchService:
     def status_counts(self, f: HouseholdFilter) -> dict[str | None, int]:
         """How many matching households have each status (None = never assessed): the status bar."""
         with self.db.reading() as s:
-            q = self._query(f, [Household.status, func.count()]).group_by(Household.status)
+            q = self._query(f, [Household.status, func.count()], join_hamlet=False).group_by(Household.status)
             return dict(s.execute(q).all())  # type: ignore[arg-type]
 
     def ethnicity_groups(self) -> list[str]:
@@ -153,13 +155,15 @@ class SearchService:
             # Text alone: the index holds exactly the live households, so it can count by itself.
             return s.execute(text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m"),
                              {"m": match}).scalar_one()
-        return s.scalar(self._query(f, [func.count()])) or 0
+        return s.scalar(self._query(f, [func.count()], join_hamlet=False)) or 0
 
     def ids(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False) -> list[int]:
         """Every matching household id in display order: what a lazy list model holds."""
         col = _SORT_COLUMNS[sort]
         order = [col.desc() if descending else col.asc(), Household.id]
-        stmt = self._query(f, [Household.id]).order_by(*order)
+        # Only a hamlet filter or the hamlet order needs the join; without it SQLite reads the order
+        # straight from a live-household index.
+        stmt = self._query(f, [Household.id], join_hamlet=sort is SortKey.HAMLET).order_by(*order)
         # 300,000 ids through the ORM cost ~0.3 s; compiled once and read from the DB-API cursor, ~0.05 s.
         compiled = stmt.compile(dialect=self.db.engine.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()

@@ -61,6 +61,10 @@ class HouseholdTableModel(QAbstractTableModel):
 
     # --- query -------------------------------------------------------------------------------------
     @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    @property
     def filter(self) -> HouseholdFilter:
         return self._filter
 

@@ -86,8 +86,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
-        self.retranslate()
-        self._fill_filter_choices()
+        self.retranslate()  # fills the filters; the list and its counts load once, just below
         self.apply_filters()
 
     # --- construction ------------------------------------------------------------------------------
@@ -242,8 +241,9 @@ class MainWindow(QMainWindow):
         self.user_label.setText(tr("Signed in: {name}", name=self.actor.name))
         self._fill_filter_choices()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        self.model.refresh_rows()
-        self._update_counts()
+        if self.model.loaded:
+            self.model.refresh_rows()
+            self._update_counts()
 
     def _fill_filter_choices(self) -> None:
         """(Re)fill the filter combos, keeping what is chosen."""
