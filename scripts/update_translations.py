@@ -3,7 +3,7 @@
 Run from anywhere (it works from the repository root):
 
     .venv/bin/python scripts/update_translations.py          # extract + update translations/vi
-    .venv/bin/python scripts/update_translations.py --check  # exit 1 if the catalog is out of date
+    .venv/bin/python scripts/update_translations.py --check  # exit 1 if out of date or untranslated
 
 It does the two Babel steps (the same as running pybabel by hand from the repository root):
 

@@ -131,7 +131,7 @@ class Household(RecordMixin, Base):
         UniqueConstraint("commune_id", "code", name="uq_household_code"),
         # Partial indexes over live households: the list's default order, its status counts and the
         # ethnic-group filter read them without touching the table (household.id is the rowid).
-        Index("ix_household_live_head", "head_sort", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_household_live_head", "head_sort", "status", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_household_live_status", "status", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_household_live_ethnicity", "ethnicity_group", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_household_hamlet", "hamlet_id"),

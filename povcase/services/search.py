@@ -8,6 +8,7 @@ of the query is a prefix ("ngu" finds Nguyễn), and all words must match.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -159,18 +160,25 @@ class SearchService:
 
     def ids(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False) -> list[int]:
         """Every matching household id in display order: what a lazy list model holds."""
-        col = _SORT_COLUMNS[sort]
-        order = [col.desc() if descending else col.asc(), Household.id]
+        return self.ids_and_counts(f, sort, descending)[0]
+
+    def ids_and_counts(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False
+                       ) -> tuple[list[int], dict[str | None, int]]:
+        """The ids in display order and how many have each status, from one pass over the matches
+        (a second query for the status bar would double the time of a broad search)."""
+        order = _order(sort, descending)
         # Only a hamlet filter or the hamlet order needs the join; without it SQLite reads the order
         # straight from a live-household index.
-        stmt = self._query(f, [Household.id], join_hamlet=sort is SortKey.HAMLET).order_by(*order)
+        stmt = self._query(f, [Household.id, Household.status], join_hamlet=sort is SortKey.HAMLET).order_by(*order)
         # 300,000 ids through the ORM cost ~0.3 s; compiled once and read from the DB-API cursor, ~0.05 s.
         compiled = stmt.compile(dialect=self.db.engine.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
         args = [params[name] for name in compiled.positiontup or ()]
         with self.db.reading() as s:
-            cursor = s.connection().connection.driver_connection.execute(str(compiled), args)
-            return [row[0] for row in cursor]
+            rows = s.connection().connection.driver_connection.execute(str(compiled), args).fetchall()
+        ids = [row[0] for row in rows]
+        counts = Counter(row[1] for row in rows)
+        return ids, dict(counts)
 
     def rows(self, ids: Sequence[int]) -> list[HouseholdRow]:
         """The list rows for some ids, in the order asked."""
@@ -187,8 +195,7 @@ class SearchService:
     def search(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False,
                offset: int = 0, limit: int = 100) -> Page:
         """One page of results and the total: what the command line and a first screen need."""
-        col = _SORT_COLUMNS[sort]
-        order = [col.desc() if descending else col.asc(), Household.id]
+        order = _order(sort, descending)
         cols = [Household.id, Household.uuid, Household.code, Household.head_name, Hamlet.name,
                 Household.members_count, Household.status, Household.status_year, Household.score_b,
                 Household.deprived, Household.last_assessed_on, Household.ethnicity_group]
@@ -196,6 +203,16 @@ class SearchService:
             total = self._count(s, f)
             rows = s.execute(self._query(f, cols).order_by(*order).offset(offset).limit(limit)).all()
         return Page(total=total, rows=tuple(_row(r) for r in rows))
+
+
+def _order(sort: SortKey, descending: bool) -> list[Any]:
+    """ORDER BY for a sort key, with tie-breakers in the same direction. By head: head, status, id —
+    exactly the live-head index, so 300,000 rows come out of it without a sort step."""
+    keys = [_SORT_COLUMNS[sort]]
+    if sort is SortKey.HEAD:
+        keys.append(Household.status)
+    keys.append(Household.id)
+    return [k.desc() if descending else k.asc() for k in keys]
 
 
 def _row(r: Any) -> HouseholdRow:

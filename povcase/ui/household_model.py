@@ -56,6 +56,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._sort = SortKey.HEAD
         self._descending = False
         self._ids: list[int] = []
+        self.status_counts: dict[str | None, int] = {}  # of the current list, for the status bar
         self._loaded = False  # nothing is queried until the first filter arrives (one query at start-up)
         self._blocks: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
 
@@ -74,7 +75,7 @@ class HouseholdTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Run the query again (after a search, a filter, a sort, or a save elsewhere)."""
-        ids = self._search.ids(self._filter, self._sort, self._descending)
+        ids, self.status_counts = self._search.ids_and_counts(self._filter, self._sort, self._descending)
         self._loaded = True
         self.beginResetModel()
         self._ids = ids

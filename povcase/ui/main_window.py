@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         self.apply_filters()
 
     def _update_counts(self) -> None:
-        counts = self.register.search.status_counts(self.model.filter)
+        counts = self.model.status_counts
         total = sum(counts.values())
         parts = [tr("{n} households", n=format_number(total))]
         for status in ("poor", "near_poor", "middle", "not_poor", None):

@@ -21,7 +21,8 @@ LIVE = sa.text("deleted_at IS NULL")
 def upgrade() -> None:
     with op.batch_alter_table("household") as batch:
         batch.drop_index("ix_household_head_sort")
-        batch.create_index("ix_household_live_head", ["head_sort"], sqlite_where=LIVE)
+        # (head_sort, status): the list's order and its status counts come from one index-only read.
+        batch.create_index("ix_household_live_head", ["head_sort", "status"], sqlite_where=LIVE)
         batch.create_index("ix_household_live_status", ["status"], sqlite_where=LIVE)
         batch.create_index("ix_household_live_ethnicity", ["ethnicity_group"], sqlite_where=LIVE)
 
