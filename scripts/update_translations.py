@@ -121,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(pending) or "the catalogs are up to date and fully translated", file=sys.stderr)
         return 1 if pending else 0
     extract()
-    update()
+    try:  # leave an up-to-date catalog untouched (no POT-Creation-Date churn in the diff)
+        update(check=True)
+        print("the catalogs match the source")
+    except BaseError:
+        update()
     pending = 0
     for lang in LOCALES:
         for line in todo(lang):

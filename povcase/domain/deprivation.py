@@ -171,8 +171,8 @@ def _dependants(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts
         i = status.index(None)
         return None, _age_unknown(members[i], i)
     if dependants * 2 > len(members):
-        return True, Reason(N_("{dependants} of {members} members are dependants (more than 50%)"), params)
-    return False, Reason(N_("{dependants} of {members} members are dependants (50% or fewer)"), params)
+        return True, Reason(N_("{dependants} of {members} members are dependants (more than half)"), params)
+    return False, Reason(N_("{dependants} of {members} members are dependants (half or fewer)"), params)
 
 
 def _nutrition(std: Standard, members: tuple[MemberFacts, ...], h: HousingFacts, on: date

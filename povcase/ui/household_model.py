@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from povcase.domain.standards import CLASSIFICATION_LABELS, STANDARDS, Classification
+from povcase.errors import N_
 from povcase.i18n import _, current_language, format_date, tr
 from povcase.services.dto import HouseholdRow
 from povcase.services.search import HouseholdFilter, SearchService, SortKey
@@ -22,14 +23,14 @@ _Index = QModelIndex | QPersistentModelIndex
 
 # (column id, header msgid, sort key or None when the column cannot be sorted in SQL)
 COLUMNS: tuple[tuple[str, str, SortKey | None], ...] = (
-    ("code", "Code", SortKey.CODE),
-    ("head", "Head of household", SortKey.HEAD),
-    ("hamlet", "Hamlet", SortKey.HAMLET),
-    ("members", "Members", SortKey.MEMBERS),
-    ("status", "Status", SortKey.STATUS),
-    ("deprivations", "Deprivations", SortKey.SCORE_B),
-    ("sponsor", "Sponsor", None),
-    ("assessed", "Last assessment", SortKey.LAST_ASSESSED),
+    ("code", N_("Code"), SortKey.CODE),
+    ("head", N_("Head of household"), SortKey.HEAD),
+    ("hamlet", N_("Hamlet"), SortKey.HAMLET),
+    ("members", N_("Members"), SortKey.MEMBERS),
+    ("status", N_("Status"), SortKey.STATUS),
+    ("deprivations", N_("Deprivations"), SortKey.SCORE_B),
+    ("sponsor", N_("Sponsor"), None),
+    ("assessed", N_("Last assessment"), SortKey.LAST_ASSESSED),
 )
 COLUMN_IDS = tuple(c[0] for c in COLUMNS)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from povcase import APP_TITLE, __version__
 from povcase.domain.standards import STANDARDS
+from povcase.errors import N_
 from povcase.i18n import _, current_language, format_number, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
@@ -41,9 +42,9 @@ from povcase.ui.messages import show_error
 from povcase.ui.resources import icon
 
 SEARCH_DEBOUNCE_MS = 250
-STATUS_FILTERS = (("", "All statuses"), ("poor", "Poor"), ("near_poor", "Near-poor"),
-                  ("escaped", "Escaped poverty this year"), ("middle", "Middle living standard"),
-                  ("not_poor", "Not poor"), ("none", "Not assessed"))
+STATUS_FILTERS = (("", N_("All statuses")), ("poor", N_("Poor")), ("near_poor", N_("Near-poor")),
+                  ("escaped", N_("Escaped poverty this year")), ("middle", N_("Middle living standard")),
+                  ("not_poor", N_("Not poor")), ("none", N_("Not assessed")))
 
 
 class SettingsDialog(QDialog):
