@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -72,3 +73,22 @@ def sample_household(hamlet_uuid: str, **changes: object) -> HouseholdInput:
                              uses_telecom=True, has_information_device=True, waste_treated=False))
     from dataclasses import replace
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def db_dump(reg: Register) -> list[str]:
+    """The whole database as SQL text: equal dumps mean nothing at all was written."""
+    conn = sqlite3.connect(reg.db.path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def table_counts(reg: Register) -> dict[str, int]:
+    """Rows per table: a readable first check before comparing whole dumps."""
+    conn = sqlite3.connect(reg.db.path)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        conn.close()

@@ -16,7 +16,7 @@ from povcase.services.bulk import BulkHousehold, bulk_load
 from povcase.services.dto import AssessmentInput, HouseholdInput, MemberInput
 from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter
-from tests.conftest import COMMUNE_CODE, TODAY, sample_household
+from tests.conftest import COMMUNE_CODE, TODAY, db_dump, sample_household, table_counts
 
 N = 300
 CODE_BASE = 1000  # loaded codes 29461-0h-1000.., clear of 29461-01-0001 the services hand out
@@ -24,21 +24,8 @@ GIVEN = ("An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hoa", "Khánh",
 FAMILY = ("Nguyễn", "Trần", "Lê", "Thạch", "Sơn", "Kim", "Danh", "Lâm")
 
 
-def dump(reg: Register) -> list[str]:
-    conn = sqlite3.connect(reg.db.path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def counts(reg: Register) -> dict[str, int]:
-    conn = sqlite3.connect(reg.db.path)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        conn.close()
+dump = db_dump
+counts = table_counts
 
 
 def make_household(i: int, hamlet_uuid: str) -> HouseholdInput:

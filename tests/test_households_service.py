@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,27 +20,13 @@ from povcase.services.base import Actor, Role
 from povcase.services.dto import AssessmentInput, HouseholdDTO, HouseholdInput, MemberInput
 from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter
-from tests.conftest import TODAY, sample_household
+from tests.conftest import TODAY, db_dump, sample_household, table_counts
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def dump(reg: Register) -> list[str]:
-    """The whole database as SQL text: equal dumps mean nothing at all was written."""
-    conn = sqlite3.connect(reg.db.path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def counts(reg: Register) -> dict[str, int]:
-    conn = sqlite3.connect(reg.db.path)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        conn.close()
+dump = db_dump
+counts = table_counts
 
 
 def audit_rows(reg: Register, **where: object) -> list[Row[Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from babel.numbers import format_decimal
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -147,8 +148,15 @@ class ParsedLineEdit(QLineEdit):
             return _(str(e))
         return None
 
-    def _parse(self) -> object:
+    def _parse(self) -> Any:
         raise NotImplementedError
+
+    def value(self) -> Any:
+        """The parsed value, or None when the field is empty or cannot be read (see `problem()`)."""
+        try:
+            return self._parse()
+        except ValueError:
+            return None
 
     def _tidy(self) -> None:
         """Rewrite the text in its usual form once the officer leaves the field."""
@@ -166,13 +174,6 @@ class DateEdit(ParsedLineEdit):
 
     def _parse(self) -> date | None:
         return parse_date(self.text())
-
-    def value(self) -> date | None:
-        """The date, or None when empty or not a date (see `problem()`)."""
-        try:
-            return self._parse()
-        except ValueError:
-            return None
 
     def setValue(self, value: date | None) -> None:
         self.setText(value.strftime("%d/%m/%Y") if value else "")
@@ -222,12 +223,6 @@ class AmountEdit(ParsedLineEdit):
             raise ValueError(N_("Amount too large: check the number of zeros"))
         return value
 
-    def value(self) -> int | None:
-        try:
-            return self._parse()
-        except ValueError:
-            return None
-
     def setValue(self, value: int | None) -> None:
         self.setText(format_number(value) if value is not None else "")
 
@@ -262,12 +257,6 @@ class AreaEdit(ParsedLineEdit):
             raise ValueError(N_("That is more than any house: check the number"))
         return value
 
-    def value(self) -> float | None:
-        try:
-            return self._parse()
-        except ValueError:
-            return None
-
     def setValue(self, value: float | None) -> None:
         self.setText(format_decimal_number(value) if value is not None else "")
 
@@ -290,12 +279,6 @@ class ScoreEdit(ParsedLineEdit):
         if value > self.maximum:
             raise ValueError(N_("Score A is at most 1000 points"))
         return value
-
-    def value(self) -> int | None:
-        try:
-            return self._parse()
-        except ValueError:
-            return None
 
     def setValue(self, value: int | None) -> None:
         self.setText(str(value) if value is not None else "")
