@@ -261,9 +261,8 @@ class MainWindow(QMainWindow):
         refill(self.status_filter, [(_(label), code) for code, label in STATUS_FILTERS])
         years = list(range(self.today.year + 1, 2021, -1))
         refill(self.year_filter, [(_("All years"), 0)] + [(str(y), y) for y in years])
-        refill(self.standard_filter, [(_("All standards"), "")] + [(s.name_vi if current_language() == "vi"
-                                                                      else s.name_en, code)
-                                                                     for code, s in STANDARDS.items()])
+        refill(self.standard_filter, [(_("All standards"), "")] + [(tr("Standard {code}", code=code), code)
+                                                                     for code in STANDARDS])
         refill(self.ethnic_filter, [(_("All ethnic groups"), "")] + [(g, g) for g in self.register.search.ethnicity_groups()])
 
     # --- filtering ---------------------------------------------------------------------------------
