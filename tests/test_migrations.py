@@ -22,7 +22,9 @@ from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter
 from tests.conftest import COMMUNE_CODE, TODAY, sample_household
 
-MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessment", "audit_log", "account"}
+MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessment", "audit_log", "account",
+                "escape_plan", "plan_goal", "plan_action", "sponsor", "sponsor_assignment", "visit",
+                "programme", "support_record", "loan", "loan_repayment"}
 
 
 def _tables(path: Path) -> set[str]:

@@ -218,6 +218,137 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_record", "record_uuid"),)
 
 
+# --- escape plans, sponsors, support (issue 5) --------------------------------------------------
+class EscapePlan(RecordMixin, Base):
+    """Kế hoạch thoát nghèo: the household's agreed plan, its goals and their actions."""
+
+    __tablename__ = "escape_plan"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    agreed_on: Mapped[date | None] = mapped_column(Date)
+    # The household's registration to escape poverty (Mẫu số 04).
+    registered_escape_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_escape_plan_household", "household_id"),)
+
+
+class PlanGoal(RecordMixin, Base):
+    __tablename__ = "plan_goal"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("escape_plan.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    indicator: Mapped[str] = mapped_column(String(32))  # an indicator code or "income"
+    text: Mapped[str] = mapped_column(Text)
+    target_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    __table_args__ = (Index("ix_plan_goal_plan", "plan_id"),)
+
+
+class PlanAction(RecordMixin, Base):
+    __tablename__ = "plan_action"
+    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goal.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    programme_code: Mapped[str | None] = mapped_column(String(40))
+    amount: Mapped[int | None] = mapped_column(Integer)  # planned VND
+    item: Mapped[str] = mapped_column(String(200), default="")
+    quantity: Mapped[float | None] = mapped_column(Float)
+    start_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    drop_reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_plan_action_goal", "goal_id"), Index("ix_plan_action_due", "due_on"))
+
+
+class Sponsor(RecordMixin, Base):
+    """A party member, party cell, unit, mass organisation, business or donor helping households."""
+
+    __tablename__ = "sponsor"
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(String(800), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class SponsorAssignment(RecordMixin, Base):
+    """A sponsor following a household from start to end; reassignment ends one row and adds another."""
+
+    __tablename__ = "sponsor_assignment"
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsor.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_sponsor_assignment_household", "household_id"),
+                      Index("ix_sponsor_assignment_sponsor", "sponsor_id"))
+
+
+class Visit(RecordMixin, Base):
+    __tablename__ = "visit"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsor.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("sponsor_assignment.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    next_visit_due: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_visit_household", "household_id", "visited_on"),
+                      Index("ix_visit_sponsor", "sponsor_id"))
+
+
+class Programme(RecordMixin, Base):
+    """Support programmes the office adds beside the built-in catalogue (povcase.domain.plans)."""
+
+    __tablename__ = "programme"
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    group: Mapped[str] = mapped_column(String(20), default="local")
+    max_amount: Mapped[int | None] = mapped_column(Integer)
+
+
+class SupportRecord(RecordMixin, Base):
+    """One support a household (or one member) received: append-only history, evidenced by a bảng kê."""
+
+    __tablename__ = "support_record"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    programme_code: Mapped[str] = mapped_column(String(40))
+    given_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(Integer)  # VND
+    item: Mapped[str] = mapped_column(String(200), default="")
+    quantity: Mapped[float | None] = mapped_column(Float)
+    source_of_funds: Mapped[str] = mapped_column(String(200), default="")
+    evidence_ref: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_support_record_household", "household_id", "given_on"),
+                      Index("ix_support_record_programme", "programme_code", "given_on"))
+
+
+class Loan(RecordMixin, Base):
+    __tablename__ = "loan"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    support_record_id: Mapped[int | None] = mapped_column(ForeignKey("support_record.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+    annual_rate: Mapped[float] = mapped_column(Float)  # percent a year
+    term_months: Mapped[int] = mapped_column(Integer)
+    interval_months: Mapped[int] = mapped_column(Integer, default=6)  # months between instalments
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str] = mapped_column(String(300), default="")
+    __table_args__ = (Index("ix_loan_household", "household_id"),)
+
+
+class LoanRepayment(RecordMixin, Base):
+    __tablename__ = "loan_repayment"
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"))
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_loan_repayment_loan", "loan_id"),)
+
+
 # The search index is an FTS5 table the migration creates (no ORM class): one row per household,
 # rowid = household.id, holding the folded code, names, ID numbers, hamlet and address.
 SEARCH_TABLE = "household_search"

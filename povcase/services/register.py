@@ -17,8 +17,12 @@ from povcase.db.models import Assessment, Household, Member
 from povcase.paths import backups_dir, database_path
 from povcase.services.accounts import AccountService
 from povcase.services.communes import CommuneService
+from povcase.services.due import DueService
 from povcase.services.households import HouseholdService
+from povcase.services.plans import PlanService
 from povcase.services.search import SearchService
+from povcase.services.sponsors import SponsorService
+from povcase.services.support import SupportService
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,10 @@ class Register:
         self.communes = CommuneService(db)
         self.households = HouseholdService(db)
         self.search = SearchService(db)
+        self.plans = PlanService(db)
+        self.sponsors = SponsorService(db)
+        self.support = SupportService(db)
+        self.due = DueService(db)
 
     @classmethod
     def open(cls, home: Path) -> Register:
