@@ -172,6 +172,7 @@ class HouseholdRow:
     deprived: tuple[str, ...]
     last_assessed_on: date | None
     ethnicity_group: str
+    sponsor: str = ""  # who follows the household now (giảm nghèo theo địa chỉ), if anyone
 
 
 @dataclass(frozen=True)

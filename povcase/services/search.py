@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from povcase.db.engine import Database
-from povcase.db.models import SEARCH_TABLE, Hamlet, Household, Member
+from povcase.db.models import (
+    SEARCH_TABLE,
+    EscapePlan,
+    Hamlet,
+    Household,
+    Member,
+    PlanAction,
+    PlanGoal,
+    Sponsor,
+    SponsorAssignment,
+)
 from povcase.domain.text import fold, search_tokens
 from povcase.services.dto import HouseholdRow, Page
 
@@ -95,6 +106,9 @@ class HouseholdFilter:
     year: int | None = None
     standard: str | None = None
     ethnicity_group: str | None = None
+    no_sponsor: bool = False  # nobody follows the household on `today` (giảm nghèo theo địa chỉ)
+    overdue: bool = False  # an escape-plan action still open past its due date on `today`
+    today: date | None = None  # for the two above; None means the real today
     include_deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -132,6 +146,16 @@ class SearchService:
             q = q.where(Household.status_standard == f.standard)
         if f.ethnicity_group:
             q = q.where(Household.ethnicity_group == f.ethnicity_group)
+        today = f.today or date.today()
+        if f.no_sponsor:
+            q = q.where(Household.id.not_in(_followed(today)))
+        if f.overdue:
+            q = q.where(Household.id.in_(
+                select(EscapePlan.household_id).join(PlanGoal, PlanGoal.plan_id == EscapePlan.id)
+                .join(PlanAction, PlanAction.goal_id == PlanGoal.id)
+                .where(EscapePlan.deleted_at.is_(None), PlanGoal.deleted_at.is_(None),
+                       PlanAction.deleted_at.is_(None), PlanAction.status.in_(("planned", "in_progress")),
+                       PlanAction.due_on < today)))
         return q
 
     def status_counts(self, f: HouseholdFilter) -> dict[str | None, int]:
@@ -152,7 +176,7 @@ class SearchService:
 
     def _count(self, s: Session, f: HouseholdFilter) -> int:
         match = match_expression(f.text)
-        if match is not None and f == HouseholdFilter(text=f.text):
+        if match is not None and replace(f, today=None) == HouseholdFilter(text=f.text):
             # Text alone: the index holds exactly the live households, so it can count by itself.
             return s.execute(text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m"),
                              {"m": match}).scalar_one()
@@ -173,7 +197,8 @@ class SearchService:
         # 300,000 ids through the ORM cost ~0.3 s; compiled once and read from the DB-API cursor, ~0.05 s.
         compiled = stmt.compile(dialect=self.db.engine.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
-        args = [params[name] for name in compiled.positiontup or ()]
+        # Dates as SQLAlchemy stores them in SQLite (ISO text): these bypass its bind processors.
+        args = [_sql_param(params[name]) for name in compiled.positiontup or ()]
         with self.db.reading() as s:
             rows = s.connection().connection.driver_connection.execute(str(compiled), args).fetchall()
         ids = [row[0] for row in rows]
@@ -190,7 +215,8 @@ class SearchService:
                        Household.members_count, Household.status, Household.status_year, Household.score_b,
                        Household.deprived, Household.last_assessed_on, Household.ethnicity_group)
                 .join(Hamlet, Hamlet.id == Household.hamlet_id).where(Household.id.in_(list(ids))))}
-        return [_row(found[i]) for i in ids if i in found]
+            sponsors = _sponsor_names(s, ids, date.today())
+        return [_row(found[i], sponsors.get(i, "")) for i in ids if i in found]
 
     def search(self, f: HouseholdFilter, sort: SortKey = SortKey.HEAD, descending: bool = False,
                offset: int = 0, limit: int = 100) -> Page:
@@ -202,7 +228,8 @@ class SearchService:
         with self.db.reading() as s:
             total = self._count(s, f)
             rows = s.execute(self._query(f, cols).order_by(*order).offset(offset).limit(limit)).all()
-        return Page(total=total, rows=tuple(_row(r) for r in rows))
+            sponsors = _sponsor_names(s, [r[0] for r in rows], f.today or date.today())
+        return Page(total=total, rows=tuple(_row(r, sponsors.get(r[0], "")) for r in rows))
 
 
 def _order(sort: SortKey, descending: bool) -> list[Any]:
@@ -215,8 +242,34 @@ def _order(sort: SortKey, descending: bool) -> list[Any]:
     return [k.desc() if descending else k.asc() for k in keys]
 
 
-def _row(r: Any) -> HouseholdRow:
+def _sql_param(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _followed(today: date) -> Select[Any]:
+    """Ids of households a live sponsor follows on `today`."""
+    return (select(SponsorAssignment.household_id).join(Sponsor, Sponsor.id == SponsorAssignment.sponsor_id)
+            .where(SponsorAssignment.deleted_at.is_(None), Sponsor.deleted_at.is_(None),
+                   SponsorAssignment.start_on <= today,
+                   or_(SponsorAssignment.end_on.is_(None), SponsorAssignment.end_on > today)))
+
+
+def _sponsor_names(s: Session, ids: Sequence[int], today: date) -> dict[int, str]:
+    rows = s.execute(select(SponsorAssignment.household_id, Sponsor.name)
+                     .join(Sponsor, Sponsor.id == SponsorAssignment.sponsor_id)
+                     .where(SponsorAssignment.household_id.in_(list(ids)), SponsorAssignment.deleted_at.is_(None),
+                            Sponsor.deleted_at.is_(None), SponsorAssignment.start_on <= today,
+                            or_(SponsorAssignment.end_on.is_(None), SponsorAssignment.end_on > today))
+                     .order_by(SponsorAssignment.start_on))
+    return dict(rows.all())  # type: ignore[arg-type]
+
+
+def _row(r: Any, sponsor: str = "") -> HouseholdRow:
     return HouseholdRow(id=r[0], uuid=r[1], code=r[2], head_name=r[3], hamlet_name=r[4], members_count=r[5],
                         status=r[6], status_year=r[7], score_b=r[8],
                         deprived=tuple(c for c in (r[9] or "").split(",") if c), last_assessed_on=r[10],
-                        ethnicity_group=r[11])
+                        ethnicity_group=r[11], sponsor=sponsor)

@@ -146,8 +146,8 @@ class HouseholdTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return _(COLUMNS[section][1])
-            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][2] is None:
-                return _("Sponsors arrive with escape plans; this column fills in then")
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][0] == "sponsor":
+                return _("The party member or unit following the household now (giảm nghèo theo địa chỉ)")
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
@@ -186,7 +186,7 @@ class HouseholdTableModel(QAbstractTableModel):
         if column == "deprivations":
             return f"{len(r.deprived)}" if r.status else ""
         if column == "sponsor":
-            return ""
+            return r.sponsor
         if column == "assessed":
             return format_date(r.last_assessed_on)
         return ""

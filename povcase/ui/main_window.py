@@ -170,8 +170,7 @@ class MainWindow(QMainWindow):
         self.no_sponsor = QCheckBox()
         self.overdue = QCheckBox()
         for box in (self.no_sponsor, self.overdue):
-            # Plans and sponsors are the next piece of work: the filters are visible, not yet usable.
-            box.setEnabled(False)
+            box.toggled.connect(self.apply_filters)
             row2.addWidget(box)
         row2.addStretch(1)
         self.clear_button = QPushButton(icon("filter-clear"), "")
@@ -236,8 +235,8 @@ class MainWindow(QMainWindow):
                                              "(Ctrl+F)"))
         self.no_sponsor.setText(_("Has no sponsor"))
         self.overdue.setText(_("Has an overdue action"))
-        for box in (self.no_sponsor, self.overdue):
-            box.setToolTip(_("Available once escape plans and sponsors are recorded"))
+        self.no_sponsor.setToolTip(_("Households nobody follows today"))
+        self.overdue.setToolTip(_("Households with an escape-plan action past its due date"))
         self.clear_button.setText(_("Clear filters"))
         self.user_label.setText(tr("Signed in: {name}", name=self.actor.name))
         self._fill_filter_choices()
@@ -276,6 +275,9 @@ class MainWindow(QMainWindow):
             year=self.year_filter.currentData() or None,
             standard=self.standard_filter.currentData() or None,
             ethnicity_group=self.ethnic_filter.currentData() or None,
+            no_sponsor=self.no_sponsor.isChecked(),
+            overdue=self.overdue.isChecked(),
+            today=self.today,
         )
 
     def _search_now(self) -> None:
@@ -300,9 +302,13 @@ class MainWindow(QMainWindow):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
-        self.search_box.blockSignals(True)
+        for widget in (self.search_box, self.no_sponsor, self.overdue):
+            widget.blockSignals(True)
         self.search_box.clear()
-        self.search_box.blockSignals(False)
+        self.no_sponsor.setChecked(False)
+        self.overdue.setChecked(False)
+        for widget in (self.search_box, self.no_sponsor, self.overdue):
+            widget.blockSignals(False)
         self.apply_filters()
 
     def _update_counts(self) -> None:

@@ -154,3 +154,28 @@ def test_saving_in_the_editor_refreshes_the_list(qtbot, window, demo_register):
     window.apply_filters()
     assert column(window.model, "head") == ["Trầm Thị Đẹp"]
     assert window.model.uuid_at(0) == uuid
+
+
+def test_sponsor_column_and_the_sponsor_and_overdue_filters(window, demo_register, officer):
+    """Giảm nghèo theo địa chỉ in the list: who follows each household, who has nobody, whose plan is late."""
+    from datetime import timedelta
+
+    from povcase.services.plans import ActionInput, GoalInput, PlanInput
+    from povcase.services.sponsors import SponsorInput
+
+    first, second = window.model.uuid_at(0), window.model.uuid_at(1)
+    sponsor = demo_register.sponsors.create(officer, SponsorInput("party_member", "Đảng viên Lê Văn Tám")).value
+    demo_register.sponsors.assign(officer, sponsor.uuid, first, TODAY - timedelta(days=30))
+    demo_register.plans.save(officer, second, PlanInput(agreed_on=TODAY - timedelta(days=60), goals=(
+        GoalInput("health_insurance", "BHYT cho cả hộ", actions=(
+            ActionInput("Làm thẻ BHYT", start_on=TODAY - timedelta(days=50), due_on=TODAY - timedelta(days=5)),)),)))
+    window.apply_filters()
+    assert window.model.data(window.model.index(0, COLUMN_IDS.index("sponsor"))) == "Đảng viên Lê Văn Tám"
+    window.no_sponsor.setChecked(True)
+    assert window.model.rowCount() == 399
+    assert first not in {window.model.uuid_at(r) for r in range(window.model.rowCount())}
+    window.no_sponsor.setChecked(False)
+    window.overdue.setChecked(True)
+    assert [window.model.uuid_at(r) for r in range(window.model.rowCount())] == [second]
+    window.clear_filters()
+    assert window.model.rowCount() == 400 and not window.overdue.isChecked()
