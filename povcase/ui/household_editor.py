@@ -92,7 +92,10 @@ from povcase.ui.fields import (
 )
 from povcase.ui.member_dialog import MemberDialog
 from povcase.ui.messages import confirm, error_text, problem_text, show_error
+from povcase.ui.plan_tab import PlanTab
 from povcase.ui.resources import icon
+from povcase.ui.sponsor_tab import SponsorTab
+from povcase.ui.support_tab import SupportTab
 
 DEBOUNCE_MS = 150
 TAB_HOUSEHOLD, TAB_MEMBERS, TAB_HOUSING, TAB_DEPRIVATION, TAB_HISTORY = range(5)
@@ -351,7 +354,18 @@ class HouseholdEditor(QDialog):
         self.tabs.addTab(self._build_housing_tab(), _("Housing"))
         self.tabs.addTab(self._build_deprivation_tab(), _("Deprivations"))
         self.tabs.addTab(self._build_history_tab(), _("Review history"))
-        self._tab_names = [_("Household"), _("Members"), _("Housing"), _("Deprivations"), _("Review history")]
+        # Escape plan, sponsor and support: each tab saves on its own through its service.
+        self.plan_tab = PlanTab(register, actor, self.today, self)
+        self.sponsor_tab = SponsorTab(register, actor, self.today, self)
+        self.support_tab = SupportTab(register, actor, self.today, self)
+        self.tabs.addTab(self.plan_tab, icon("plan"), _("Escape plan"))
+        self.tabs.addTab(self.sponsor_tab, icon("sponsor"), _("Sponsor"))
+        self.tabs.addTab(self.support_tab, icon("support"), _("Support received"))
+        for tab in (self.plan_tab, self.sponsor_tab, self.support_tab):
+            tab.saved.connect(self.saved.emit)
+        self._tabs_uuid: str | None = "-"  # which household the three tabs show
+        self._tab_names = [_("Household"), _("Members"), _("Housing"), _("Deprivations"), _("Review history"),
+                           _("Escape plan"), _("Sponsor"), _("Support received")]
         self.tabs.currentChanged.connect(self._tab_changed)
 
         layout = QVBoxLayout(self)
@@ -724,6 +738,7 @@ class HouseholdEditor(QDialog):
         self.record_box.setEnabled(False)
         self.history_hint.setText(_("Save the household first; then its reviews can be recorded here."))
         self.history_hint.show()
+        self._load_case_tabs(None)
         self._loading = False
         self._baseline = self.current_input()
         self._update_dirty()
@@ -732,6 +747,7 @@ class HouseholdEditor(QDialog):
         """Show a household as saved; the form's baseline for "changed" becomes this state."""
         self._loading = True
         self._dto = dto
+        self._load_case_tabs(dto.uuid)
         self._uuid = dto.uuid
         self._fill_hamlets(dto.commune_code or None)
         index = self.hamlet.findData(dto.hamlet_uuid)
@@ -829,6 +845,15 @@ class HouseholdEditor(QDialog):
 
     def is_dirty(self) -> bool:
         return self._dirty
+
+    def _load_case_tabs(self, uuid: str | None) -> None:
+        """Point the plan, sponsor and support tabs at a household — once per household, so a reload
+        after saving the household's facts keeps plan edits that are not saved yet."""
+        if uuid == self._tabs_uuid:
+            return
+        self._tabs_uuid = uuid
+        for tab in (self.plan_tab, self.sponsor_tab, self.support_tab):
+            tab.load(uuid)
 
     def _update_dirty(self) -> None:
         self._dirty = (self._baseline is not None and self.current_input() != self._baseline) or \
@@ -1211,6 +1236,9 @@ class HouseholdEditor(QDialog):
         """Save the whole household; True when saved. On any refusal the form keeps every edit."""
         if self._read_only:
             return False
+        if self.plan_tab.is_dirty() and not self.plan_tab.save():
+            self.tabs.setCurrentWidget(self.plan_tab)
+            return False
         self.refresh_now()
         if self._problems:
             self._focus_first_problem()
@@ -1283,7 +1311,7 @@ class HouseholdEditor(QDialog):
 
     def reject(self) -> None:
         """Esc, Close and the window's close button: ask before dropping unsaved changes."""
-        if self.is_dirty():
+        if self.is_dirty() or self.plan_tab.is_dirty():
             answer = self.ask_unsaved()
             if answer == QMessageBox.StandardButton.Save:
                 if self.save():

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 560)
 
         self.model = HouseholdTableModel(register.search, self)
+        self._screens: dict[str, Any] = {}
         self._build_actions()
         self._build_central()
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
@@ -105,6 +106,12 @@ class MainWindow(QMainWindow):
         self.act_refresh.triggered.connect(self.apply_filters)
         self.act_clear = QAction(icon("filter-clear"), "", self, shortcut=QKeySequence("Ctrl+Shift+L"))
         self.act_clear.triggered.connect(self.clear_filters)
+        self.act_sponsors = QAction(icon("sponsor"), "", self)
+        self.act_sponsors.triggered.connect(lambda: self.open_screen("sponsors"))
+        self.act_due = QAction(icon("due"), "", self, shortcut=QKeySequence("Ctrl+D"))
+        self.act_due.triggered.connect(lambda: self.open_screen("due"))
+        self.act_support_report = QAction(icon("support"), "", self)
+        self.act_support_report.triggered.connect(lambda: self.open_screen("support"))
         self.act_settings = QAction(icon("settings"), "", self)
         self.act_settings.triggered.connect(self.open_settings)
         self.act_quit = QAction("", self, shortcut=QKeySequence.StandardKey.Quit)
@@ -117,6 +124,9 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.act_new, self.act_edit, self.act_delete):
+            self.toolbar.addAction(a)
+        self.toolbar.addSeparator()
+        for a in (self.act_due, self.act_sponsors, self.act_support_report):
             self.toolbar.addAction(a)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.act_refresh)
@@ -132,6 +142,9 @@ class MainWindow(QMainWindow):
         self.menu_household = bar.addMenu("")
         for a in (self.act_edit, self.act_delete, self.act_search, self.act_clear, self.act_refresh):
             self.menu_household.addAction(a)
+        self.menu_cases = bar.addMenu("")
+        for a in (self.act_due, self.act_sponsors, self.act_support_report):
+            self.menu_cases.addAction(a)
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_about)
 
@@ -223,13 +236,16 @@ class MainWindow(QMainWindow):
         texts = {self.act_new: _("New household"), self.act_edit: _("Open household"),
                  self.act_delete: _("Remove household"), self.act_search: _("Search"),
                  self.act_refresh: _("Refresh"), self.act_clear: _("Clear filters"),
-                 self.act_settings: _("Settings"), self.act_quit: _("Quit"), self.act_about: _("About povcase")}
+                 self.act_settings: _("Settings"), self.act_quit: _("Quit"), self.act_about: _("About povcase"),
+                 self.act_due: _("Due this week"), self.act_sponsors: _("Sponsors"),
+                 self.act_support_report: _("Support report")}
         for action, text in texts.items():
             action.setText(text)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{text} ({shortcut})" if shortcut else text)
         self.menu_file.setTitle(_("&File"))
         self.menu_household.setTitle(_("&Households"))
+        self.menu_cases.setTitle(_("&Support"))
         self.menu_help.setTitle(_("&Help"))
         self.search_box.setPlaceholderText(_("Search by name, code, ID number or hamlet — diacritics optional "
                                              "(Ctrl+F)"))
@@ -385,6 +401,30 @@ class MainWindow(QMainWindow):
         self._fill_filter_choices()
         self.model.reload()
         self._update_counts()
+        for screen in self._screens.values():
+            screen.refresh()
+
+    def open_screen(self, which: str) -> QDialog:
+        """Sponsors, the due list or the support report, in their own window beside the list."""
+        from povcase.ui.case_screens import DueListScreen, SponsorsScreen, SupportReportScreen
+
+        kinds = {"sponsors": SponsorsScreen, "due": DueListScreen, "support": SupportReportScreen}
+        screen = self._screens.get(which)
+        if screen is None:
+            screen = kinds[which](self.register, self.actor, self.today, self)
+            if hasattr(screen, "open_household"):
+                screen.open_household.connect(self._open_from_screen)
+            self._screens[which] = screen
+        else:
+            screen.refresh()
+        screen.show()
+        screen.raise_()
+        return screen
+
+    def _open_from_screen(self, uuid: str) -> None:
+        self.open_editor(uuid).exec()
+        for screen in self._screens.values():
+            screen.refresh()
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(current_language(), self)
