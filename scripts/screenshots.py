@@ -2,7 +2,8 @@
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes main-window.png, editor-members.png, editor-deprivations.png and wizard.png (Vietnamese).
+Writes the wizard, the main window, editor tabs (members, deprivations, plan, support) and the due list,
+in Vietnamese.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main() -> int:
     settle()
     window.grab().save(str(out / "main-window.png"))
 
-    uuid = register.search.search(HouseholdFilter(text="nguyen van duc"), limit=1).rows[0].uuid
+    uuid = register.search.search(HouseholdFilter(statuses=("poor",)), limit=1).rows[0].uuid
     editor = HouseholdEditor(register, officer, uuid, parent=window, today=today)
     editor.resize(1100, 700)
     editor.show()
@@ -73,7 +74,29 @@ def main() -> int:
     editor.tabs.setCurrentIndex(3)
     settle()
     editor.grab().save(str(out / "editor-deprivations.png"))
+    # Issue 5: a plan from the suggestions, a sponsor with a visit, three supports; then the due list.
+    from datetime import timedelta
+
+    editor.plan_tab.add_suggestions(list(range(len(editor.plan_tab.suggestions()))))
+    editor.save()
+    sponsor = editor.sponsor_tab.create_sponsor("mass_org", "Hội Liên hiệp Phụ nữ xã", "Hội LHPN xã Trà Cú")
+    editor.sponsor_tab.assign(sponsor, today - timedelta(days=40))
+    editor.sponsor_tab.record_visit(today - timedelta(days=35), "Thăm hộ, hướng dẫn làm thẻ BHYT",
+                                    next_visit_due=today - timedelta(days=5))
+    for code, amount in (("health_insurance", 1_105_000), ("livelihood", 3_000_000), ("local_campaign", 500_000)):
+        editor.support_tab.record_support(code, today - timedelta(days=10), amount=amount)
+    editor.tabs.setCurrentWidget(editor.plan_tab)
+    settle()
+    editor.grab().save(str(out / "editor-plan.png"))
+    editor.tabs.setCurrentWidget(editor.support_tab)
+    settle()
+    editor.grab().save(str(out / "editor-support.png"))
     editor.close()
+    due = window.open_screen("due")
+    due.resize(1100, 560)
+    settle()
+    due.grab().save(str(out / "due-list.png"))
+    due.close()
     window.close()
     register.close()
     QApplication.processEvents()

@@ -66,7 +66,7 @@ GOAL_STATUS_LABELS: dict[str, str] = {
     GoalStatus.OPEN: N_("Open"), GoalStatus.ACHIEVED: N_("Achieved"), GoalStatus.DROPPED: N_("Dropped"),
 }
 FIELD_LABELS: dict[str, str] = {
-    "text": N_("Text"), "indicator": N_("Linked to"), "target_on": N_("Target date"), "status": N_("Status"),
+    "text": N_("Text"), "indicator": N_("Linked to"), "target_on": N_("Target date"), "status": N_("Progress"),
     "responsible": N_("Responsible"), "programme_code": N_("Programme"), "amount": N_("Planned amount"),
     "item": N_("Item"), "quantity": N_("Quantity"), "start_on": N_("Start"), "due_on": N_("Due"),
     "drop_reason": N_("Reason for dropping"), "agreed_on": N_("Agreed with the household on"),
@@ -113,7 +113,10 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    table.setWordWrap(True)
+    # One line per row, long texts elided (the full text is in the row's dialog): in the editor's
+    # limited height wrapped programme names made rows taller than the table.
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     return table
 
 
@@ -146,7 +149,7 @@ class GoalDialog(QDialog):
         form.addRow(_("Goal"), self.text_box)
         form.addRow(_("Linked to"), self.indicator)
         form.addRow(_("Target date"), self.target_box)
-        form.addRow(_("Status"), self.status)
+        form.addRow(_("Progress"), self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -221,7 +224,7 @@ class ActionDialog(QDialog):
         form.addRow(_("Quantity"), self.quantity_box)
         form.addRow(_("Start"), self.start_box)
         form.addRow(_("Due"), self.due_box)
-        form.addRow(_("Status"), self.status)
+        form.addRow(_("Progress"), self.status)
         form.addRow(_("Reason for dropping"), self.reason_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -374,7 +377,7 @@ class PlanTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         goals_box = QGroupBox(_("Goals"))
         gl = QVBoxLayout(goals_box)
-        self.goals_table = _table([_("Goal"), _("Linked to"), _("Target date"), _("Status")])
+        self.goals_table = _table([_("Goal"), _("Linked to"), _("Target date"), _("Progress")])
         self.goals_table.itemSelectionChanged.connect(self._goal_selected)
         self.goals_table.doubleClicked.connect(lambda _index: self.edit_selected_goal())
         gl.addWidget(self.goals_table)
@@ -396,7 +399,9 @@ class PlanTab(QWidget):
         actions_box = QGroupBox(_("Actions for the selected goal"))
         al = QVBoxLayout(actions_box)
         self.actions_table = _table([_("Action"), _("Responsible"), _("Programme"), _("Planned support"),
-                                     _("Start"), _("Due"), _("Status")])
+                                     _("Start"), _("Due"), _("Progress")])
+        for column, width in ((1, 170), (2, 200), (3, 120)):
+            self.actions_table.setColumnWidth(column, width)
         self.actions_table.doubleClicked.connect(lambda _index: self.edit_selected_action())
         al.addWidget(self.actions_table)
         row = QHBoxLayout()
