@@ -14,11 +14,15 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QSplitter,
     QTableWidget,
     QVBoxLayout,
@@ -29,7 +33,15 @@ from povcase.errors import FieldProblem, PovcaseError, ValidationError
 from povcase.i18n import _, current_language, format_date, format_number, format_vnd, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
-from povcase.services.support import LoanDTO, ProgrammeDTO, SupportDTO, SupportInput
+from povcase.services.support import (
+    MAX_TERM_MONTHS,
+    LoanDTO,
+    LoanInput,
+    ProgrammeDTO,
+    ProgrammeInput,
+    SupportDTO,
+    SupportInput,
+)
 from povcase.ui.fields import (
     PROBLEM_STYLE,
     AmountEdit,
@@ -102,7 +114,14 @@ class SupportTab(QWidget):
         }
         b = self.support_boxes
         grid.addWidget(QLabel(_("Programme")), 0, 0)
-        grid.addWidget(b["programme_code"], 0, 1, 1, 3)
+        programme_row = QHBoxLayout()
+        programme_row.setContentsMargins(0, 0, 0, 0)
+        programme_row.addWidget(b["programme_code"], 1)
+        self.new_programme_button = tab_button(_("New programme…"))
+        self.new_programme_button.setToolTip(_("Add a programme of the office to the catalogue"))
+        self.new_programme_button.clicked.connect(self._new_programme_clicked)
+        programme_row.addWidget(self.new_programme_button, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(programme_row, 0, 1, 1, 3)
         grid.addWidget(QLabel(_("Date")), 0, 4)
         grid.addWidget(b["given_on"], 0, 5)
         grid.addWidget(QLabel(_("Amount")), 1, 0)
@@ -180,6 +199,48 @@ class SupportTab(QWidget):
         rgrid.addWidget(self.repay_problem, 1, 0, 1, 9)
         layout.addWidget(self.repay_box)
 
+        self.loan_box = QGroupBox(_("Record a loan"))
+        lgrid = QGridLayout(self.loan_box)
+        self.loan_amount = AmountEdit()
+        self.loan_amount.setFixedWidth(140)
+        self.loan_rate = QLineEdit()
+        self.loan_rate.setMaximumWidth(70)
+        self.loan_rate.setPlaceholderText(_("e.g. 6,6"))
+        self.loan_term = QSpinBox()
+        self.loan_term.setRange(1, MAX_TERM_MONTHS)
+        self.loan_term.setValue(36)
+        self.loan_term.setMaximumWidth(80)
+        self.disbursed_on = DateEdit()
+        self.disbursed_on.setValue(today)
+        self.loan_purpose = QLineEdit()
+        self.loan_purpose.setPlaceholderText(_("e.g. raising pigs"))
+        self.loan_evidence = QLineEdit()
+        self.loan_button = tab_button(_("Record the loan"), "support")
+        self.loan_button.clicked.connect(self._loan_clicked)
+        self.loan_boxes = {"amount": FieldBox(self.loan_amount, [QLabel(_("đồng"))]),
+                           "annual_rate": FieldBox(self.loan_rate), "term_months": FieldBox(self.loan_term),
+                           "disbursed_on": FieldBox(self.disbursed_on), "purpose": FieldBox(self.loan_purpose),
+                           "evidence_ref": FieldBox(self.loan_evidence)}
+        lb = self.loan_boxes
+        lgrid.addWidget(QLabel(_("Amount")), 0, 0)
+        lgrid.addWidget(lb["amount"], 0, 1)
+        lgrid.addWidget(QLabel(_("Rate (%/year)")), 0, 2)
+        lgrid.addWidget(lb["annual_rate"], 0, 3)
+        lgrid.addWidget(QLabel(_("Term (months)")), 0, 4)
+        lgrid.addWidget(lb["term_months"], 0, 5)
+        lgrid.addWidget(QLabel(_("Disbursed on")), 0, 6)
+        lgrid.addWidget(lb["disbursed_on"], 0, 7)
+        lgrid.addWidget(QLabel(_("Purpose")), 1, 0)
+        lgrid.addWidget(lb["purpose"], 1, 1, 1, 3)
+        lgrid.addWidget(QLabel(_("Evidence ref.")), 1, 4)
+        lgrid.addWidget(lb["evidence_ref"], 1, 5, 1, 3)
+        lgrid.addWidget(self.loan_button, 1, 8)
+        lgrid.setColumnStretch(1, 1)
+        self.loan_problem = tab_problem_label()
+        lgrid.addWidget(self.loan_problem, 2, 0, 1, 9)
+        layout.addWidget(self.loan_box)
+
+        self.programme_dialog: ProgrammeDialog | None = None
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #555;")
@@ -194,6 +255,9 @@ class SupportTab(QWidget):
         writable = household_uuid is not None and not self._read_only
         self.support_box.setEnabled(writable)
         self.support_box.setVisible(not self._read_only)
+        self.loan_box.setEnabled(writable)
+        self.loan_box.setVisible(not self._read_only)
+        self.new_programme_button.setVisible(not self._read_only)
         self.member.clear()
         self.member.addItem(_("The whole household"), None)
         if household_uuid is None:
@@ -357,6 +421,96 @@ class SupportTab(QWidget):
         self.record_repayment(self.loan.currentData(), self.paid_on.value(), self.repay_amount.value(),
                               self.repay_notes.text())
 
+    def record_loan(self, amount: int | None, annual_rate: float | None, term_months: int | None,
+                    disbursed_on: date | None, purpose: str = "", evidence_ref: str = "") -> bool:
+        """Record a Social Policy Bank loan; refused (message shown, nothing saved) on a problem. True when saved."""
+        if self._read_only or self._uuid is None:
+            return False
+        problems: dict[str, str] = {}
+        other: list[str] = []
+        if amount is None:
+            problems["amount"] = self.loan_amount.problem() or _("Required")
+        if annual_rate is None:
+            problems["annual_rate"] = _("Required")
+        if term_months is None:
+            problems["term_months"] = _("Required")
+        if disbursed_on is None:
+            problems["disbursed_on"] = self.disbursed_on.problem() or _("Required")
+        if problems:
+            return self._show(self.loan_boxes, self.loan_problem, problems, other)
+        assert amount is not None and annual_rate is not None and term_months is not None
+        assert disbursed_on is not None
+        x = LoanInput(amount, annual_rate, term_months, disbursed_on, purpose=purpose.strip(),
+                      evidence_ref=evidence_ref.strip())
+        try:
+            result = self.register.support.record_loan(self.actor, self._uuid, x, today=self.today)
+        except ValidationError as e:
+            self._refused(e, self.loan_boxes, problems, other)
+            return self._show(self.loan_boxes, self.loan_problem, problems, other)
+        except PovcaseError as e:
+            show_error(self, e, _("Not saved"))
+            return False
+        self._show(self.loan_boxes, self.loan_problem, {}, [])
+        for field in (self.loan_amount, self.loan_rate, self.loan_purpose, self.loan_evidence):
+            field.clear()
+        self.load(self._uuid)
+        self.saved.emit(result.changes)
+        return True
+
+    def _loan_clicked(self) -> None:
+        problems: dict[str, str] = {}
+        if (bad := self.loan_amount.problem()):
+            problems["amount"] = bad
+        try:
+            rate = parse_decimal(self.loan_rate.text())
+        except ValueError as e:
+            problems["annual_rate"] = _(str(e))
+            rate = None
+        if problems:
+            self._show(self.loan_boxes, self.loan_problem, problems, [])
+            return
+        self.record_loan(self.loan_amount.value(), rate, self.loan_term.value(), self.disbursed_on.value(),
+                         self.loan_purpose.text(), self.loan_evidence.text())
+
+    def add_programme(self, code: str, name_vi: str, name_en: str = "", max_amount: int | None = None) -> bool:
+        """Add a programme of the office to the catalogue and choose it in the form; True when saved.
+
+        Problems show in the open "New programme" dialog, else under the support form."""
+        if self._read_only:
+            return False
+        dialog = self.programme_dialog
+        try:
+            result = self.register.support.add_programme(
+                self.actor, ProgrammeInput(code, name_vi.strip(), name_en.strip(), max_amount=max_amount))
+        except ValidationError as e:
+            if dialog is not None:
+                problems: dict[str, str] = {}
+                other: list[str] = []
+                self._refused(e, dialog.boxes, problems, other)
+                self._show(dialog.boxes, dialog.problem, problems, other)
+            else:
+                texts = [money_problem_text(p) for p in e.problems]
+                self.support_problem.setText("\n".join(texts))
+                self.support_problem.setVisible(bool(texts))
+            return False
+        except PovcaseError as e:
+            show_error(self, e, _("Not saved"))
+            return False
+        self.support_problem.clear()
+        self.support_problem.hide()
+        self._fill_programmes()
+        self.programme.setCurrentIndex(max(self.programme.findData(result.value.code), 0))
+        self.saved.emit(result.changes)
+        return True
+
+    def _new_programme_clicked(self) -> None:
+        self.programme_dialog = ProgrammeDialog(self)
+        try:
+            self.programme_dialog.exec()
+        finally:
+            self.programme_dialog.deleteLater()
+            self.programme_dialog = None
+
     # --- for tests and the editor ------------------------------------------------------------------
     @property
     def read_only(self) -> bool:
@@ -377,3 +531,45 @@ class SupportTab(QWidget):
 
     def loan_rows(self) -> list[list[str]]:
         return self.table_rows(self.loans_table)
+
+
+class ProgrammeDialog(QDialog):
+    """A programme of the office: code, names and an optional ceiling; saved through the tab on OK."""
+
+    def __init__(self, tab: SupportTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.setWindowTitle(_("New programme"))
+        self.setStyleSheet(PROBLEM_STYLE)
+        form = QFormLayout(self)
+        self.code = QLineEdit()
+        self.code.setMaxLength(40)
+        self.code.setPlaceholderText(_("e.g. xa_ho_tro_giong"))
+        self.name_vi = QLineEdit()
+        self.name_en = QLineEdit()
+        self.max_amount = AmountEdit()
+        self.max_amount.setFixedWidth(140)
+        self.boxes = {"code": FieldBox(self.code), "name_vi": FieldBox(self.name_vi),
+                      "name_en": FieldBox(self.name_en),
+                      "max_amount": FieldBox(self.max_amount, [QLabel(_("đồng"))])}
+        form.addRow(_("Programme code"), self.boxes["code"])
+        form.addRow(_("Vietnamese name"), self.boxes["name_vi"])
+        form.addRow(_("English name"), self.boxes["name_en"])
+        form.addRow(_("Ceiling (optional)"), self.boxes["max_amount"])
+        self.problem = tab_problem_label()
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.setMinimumWidth(440)
+
+    def accept(self) -> None:
+        if (bad := self.max_amount.problem()):
+            SupportTab._show(self.boxes, self.problem, {"max_amount": bad}, [])
+            return
+        if self.tab.add_programme(self.code.text(), self.name_vi.text(), self.name_en.text(),
+                                  self.max_amount.value()):
+            super().accept()

@@ -12,7 +12,7 @@ from povcase.i18n import format_vnd
 from povcase.services.base import Actor, Changes, Role
 from povcase.services.register import Register
 from povcase.services.support import LoanInput, SupportInput
-from povcase.ui.support_tab import SupportTab, money_problem_text
+from povcase.ui.support_tab import ProgrammeDialog, SupportTab, money_problem_text
 from tests.conftest import TODAY, db_dump, sample_household
 
 
@@ -123,16 +123,107 @@ def test_viewer_is_read_only(qtbot: QtBot, register: Register, officer: Actor) -
                                         today=TODAY).value
     tab = make_tab(qtbot, register, Actor("Cán bộ xem", Role.VIEWER), hh)
     assert tab.read_only
-    assert tab.support_box.isHidden() and tab.repay_box.isHidden()
+    assert tab.support_box.isHidden() and tab.repay_box.isHidden() and tab.loan_box.isHidden()
+    assert tab.new_programme_button.isHidden()
     assert len(tab.record_rows()) == 2 and len(tab.loan_rows()) == 1  # the loan is in the ledger too
     before = db_dump(register)
     assert not tab.record_support("housing_repair", date(2026, 4, 1), 1_000_000)
     assert not tab.record_repayment(loan.uuid, date(2026, 1, 10), 1_000_000)
+    assert not tab.record_loan(1_000_000, 6.6, 12, date(2026, 1, 10))
+    assert not tab.add_programme("xa_giong", "Hỗ trợ giống của xã")
     assert db_dump(register) == before
 
 
 def test_unsaved_household_shows_nothing(qtbot: QtBot, register: Register, officer: Actor) -> None:
     tab = make_tab(qtbot, register, officer, None)
-    assert not tab.support_box.isEnabled()
+    assert not tab.support_box.isEnabled() and not tab.loan_box.isEnabled()
     assert tab.record_rows() == [] and tab.loan_rows() == []
     assert not tab.record_support("housing_repair", TODAY, 1_000)
+    assert not tab.record_loan(1_000_000, 6.6, 12, TODAY)
+
+
+def test_record_a_loan_then_a_repayment(qtbot: QtBot, register: Register, officer: Actor) -> None:
+    hh = saved_household(register, officer)
+    tab = make_tab(qtbot, register, officer, hh)
+    assert not tab.loan_box.isHidden() and tab.loan_box.isEnabled()
+    emitted: list[Changes] = []
+    tab.saved.connect(emitted.append)
+
+    assert tab.record_loan(40_000_000, 6.6, 60, date(2026, 2, 15), "nuôi lợn", "HĐ-15/2026")
+    assert len(emitted) == 1
+    loans = register.support.loans(hh)
+    assert [(x.amount, x.annual_rate, x.term_months, x.disbursed_on, x.purpose) for x in loans] == [
+        (40_000_000, 6.6, 60, date(2026, 2, 15), "nuôi lợn")]
+    row = tab.loan_rows()[0]
+    assert row[0] == format_vnd(40_000_000) and row[-1] == format_vnd(40_000_000)
+    assert tab.loan.currentData() == loans[0].uuid and tab.repay_box.isEnabled()
+
+    assert tab.record_repayment(loans[0].uuid, date(2026, 8, 15), 5_000_000)
+    assert register.support.remaining(loans[0].uuid) == 35_000_000
+    assert tab.loan_rows()[0][-1] == format_vnd(35_000_000)
+
+    # Through the form.
+    tab.loan_amount.setText("12.000.000")
+    tab.loan_rate.setText("6,6")
+    tab.loan_term.setValue(24)
+    tab.disbursed_on.setText("01/10/2026")
+    tab.loan_purpose.setText("mua bò")
+    tab.loan_button.click()
+    assert tab.loan_boxes["amount"].problem() is None and tab.loan_amount.text() == ""
+    assert sorted(x.amount for x in register.support.loans(hh)) == [12_000_000, 40_000_000]
+    assert len(tab.loan_rows()) == 2
+
+
+def test_refused_loan_shows_why_and_saves_nothing(qtbot: QtBot, register: Register, officer: Actor) -> None:
+    hh = saved_household(register, officer)
+    tab = make_tab(qtbot, register, officer, hh)
+    before = db_dump(register)
+    assert not tab.record_loan(0, 6.6, 36, date(2026, 3, 1))
+    assert tab.loan_boxes["amount"].problem()
+    assert not tab.record_loan(10_000_000, 6.6, 36, date(2026, 12, 1))  # in the future
+    assert tab.loan_boxes["disbursed_on"].problem()
+    assert tab.loan_boxes["amount"].problem() is None
+    assert not tab.record_loan(None, 6.6, 36, date(2026, 3, 1))
+    assert tab.loan_boxes["amount"].problem()
+    assert db_dump(register) == before
+    assert tab.loan_rows() == [] and register.support.loans(hh) == []
+
+
+def test_add_a_programme_then_record_support_under_it(qtbot: QtBot, register: Register,
+                                                      officer: Actor) -> None:
+    hh = saved_household(register, officer)
+    tab = make_tab(qtbot, register, officer, hh)
+    assert not tab.new_programme_button.isHidden()
+    assert tab.add_programme("xa_giong", "Hỗ trợ giống của xã", "Commune seed support", 3_000_000)
+    assert tab.programme.currentData() == "xa_giong"
+    assert any(p.code == "xa_giong" and p.max_amount == 3_000_000 for p in register.support.programmes())
+    assert tab.record_support("xa_giong", date(2026, 5, 1), 2_000_000)
+    assert [r.programme_code for r in register.support.household_support(hh).records] == ["xa_giong"]
+    assert not tab.record_support("xa_giong", date(2026, 5, 2), 3_000_001)  # above its ceiling
+    assert tab.support_boxes["amount"].problem()
+
+
+def test_duplicate_programme_code_is_refused(qtbot: QtBot, register: Register, officer: Actor) -> None:
+    hh = saved_household(register, officer)
+    tab = make_tab(qtbot, register, officer, hh)
+    assert tab.add_programme("xa_giong", "Hỗ trợ giống của xã")
+    count = tab.programme.count()
+    before = db_dump(register)
+    assert not tab.add_programme("xa_giong", "Lần nữa")
+    assert not tab.add_programme("housing_repair", "Trùng chương trình có sẵn")
+    assert "housing_repair" in tab.support_problem.text()
+    assert db_dump(register) == before and tab.programme.count() == count
+
+    # In the dialog, the problem shows under the code and the dialog stays open.
+    dialog = ProgrammeDialog(tab)
+    tab.programme_dialog = dialog
+    dialog.code.setText("xa_giong")
+    dialog.name_vi.setText("Lần nữa")
+    dialog.accept()
+    assert "xa_giong" in (dialog.boxes["code"].problem() or "")
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.code.setText("xa_giong_2")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert tab.programme.currentData() == "xa_giong_2"
+    assert db_dump(register) != before
