@@ -40,7 +40,7 @@ from povcase.services.due import DueItem
 from povcase.services.register import Register
 from povcase.services.sponsors import CaseloadRow, HouseholdRef, SponsorDTO, SponsorInput
 from povcase.services.support import TotalRow
-from povcase.ui.fields import DateEdit
+from povcase.ui.fields import DateEdit, problem_label
 from povcase.ui.household_model import status_label
 from povcase.ui.messages import error_text, show_error
 from povcase.ui.resources import icon
@@ -124,14 +124,6 @@ def _screen_setup(dialog: QDialog, title: str, icon_name: str) -> None:
     dialog.resize(*SCREEN_SIZE)
 
 
-def _problem_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(PROBLEM_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
 # --- sponsors --------------------------------------------------------------------------------------
 class SponsorForm(QDialog):
     """Add or edit one sponsor; the sponsor is saved when OK is pressed (the form stays open on a problem)."""
@@ -160,7 +152,7 @@ class SponsorForm(QDialog):
         form.addRow(_("Organisation"), self.organisation)
         form.addRow(_("Phone"), self.phone)
         form.addRow(_("Notes"), self.notes)
-        self.problem = _problem_label()
+        self.problem = problem_label()
         form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Save"))
@@ -359,7 +351,7 @@ class DueListScreen(QDialog):
         refresh.clicked.connect(self.refresh)
         filters.addWidget(refresh)
         layout.addLayout(filters)
-        self.problem = _problem_label()
+        self.problem = problem_label()
         layout.addWidget(self.problem)
 
         self.table = _table([_(c) for c in self.COLUMNS])
@@ -481,7 +473,7 @@ class SupportReportScreen(QDialog):
         filters.addWidget(show)
         filters.addStretch(1)
         layout.addLayout(filters)
-        self.problem = _problem_label()
+        self.problem = problem_label()
         layout.addWidget(self.problem)
 
         self.table = _table(self._headers())

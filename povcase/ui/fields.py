@@ -76,6 +76,16 @@ PROBLEM_STYLE = (f'QLineEdit[problem="true"], QPlainTextEdit[problem="true"] {{ 
                  f'border-radius: 3px; padding: 1px; }}')
 
 
+def problem_label() -> QLabel:
+    """The red line under a form that says why it cannot be saved (hidden while there is none)."""
+    lbl = QLabel()
+    lbl.setTextFormat(Qt.TextFormat.PlainText)
+    lbl.setWordWrap(True)
+    lbl.setStyleSheet(f"color: {PROBLEM_COLOR};")
+    lbl.hide()
+    return lbl
+
+
 def label(table: dict[str, str], value: str | None, empty: str = "—") -> str:
     """A stored value as the officer reads it; unknown values are shown as they are."""
     if value is None or value == "":

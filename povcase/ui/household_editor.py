@@ -89,6 +89,7 @@ from povcase.ui.fields import (
     YesNoField,
     format_decimal_number,
     label,
+    problem_label,
 )
 from povcase.ui.member_dialog import MemberDialog
 from povcase.ui.messages import confirm, error_text, problem_text, show_error
@@ -171,15 +172,6 @@ def _hint(text: str = "") -> QLabel:
     hint.setWordWrap(True)
     hint.setStyleSheet("color: #555;")
     return hint
-
-
-def _problem_label() -> QLabel:
-    lbl = QLabel()
-    lbl.setTextFormat(Qt.TextFormat.PlainText)
-    lbl.setWordWrap(True)
-    lbl.setStyleSheet(f"color: {PROBLEM_COLOR};")
-    lbl.hide()
-    return lbl
 
 
 def ask_override_reason(parent: QWidget, indicator: str, deprived: bool, current: str = "") -> str | None:
@@ -495,7 +487,7 @@ class HouseholdEditor(QDialog):
         self.member_table.doubleClicked.connect(lambda index: self.open_member_dialog(index.row()))
         self.member_table.selectionModel().selectionChanged.connect(self._update_buttons)
         layout.addWidget(self.member_table, 1)
-        self.members_problem = _problem_label()
+        self.members_problem = problem_label()
         layout.addWidget(self.members_problem)
         return page
 
@@ -566,7 +558,7 @@ class HouseholdEditor(QDialog):
         self.indicator_table.itemChanged.connect(self._indicator_item_changed)
         header.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.indicator_table.resizeRowsToContents))
         layout.addWidget(self.indicator_table, 1)
-        self.overrides_problem = _problem_label()
+        self.overrides_problem = problem_label()
         layout.addWidget(self.overrides_problem)
         return page
 
@@ -613,7 +605,7 @@ class HouseholdEditor(QDialog):
         grid.addWidget(self.record_boxes["notes"], 1, 5)
         grid.addWidget(self.record_button, 1, 6)
         grid.setColumnStretch(5, 1)
-        self.record_problem = _problem_label()
+        self.record_problem = problem_label()
         grid.addWidget(self.record_problem, 2, 0, 1, 7)
         self.record_date.textChanged.connect(self._record_date_changed)
         layout.addWidget(self.record_box)

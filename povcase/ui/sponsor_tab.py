@@ -32,7 +32,14 @@ from povcase.i18n import _, format_date, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
 from povcase.services.sponsors import AssignmentDTO, SponsorDTO, SponsorInput, VisitInput
-from povcase.ui.fields import PROBLEM_COLOR, PROBLEM_STYLE, ChoiceCombo, DateEdit, FieldBox, label
+from povcase.ui.fields import (
+    PROBLEM_STYLE,
+    ChoiceCombo,
+    DateEdit,
+    FieldBox,
+    label,
+    problem_label,
+)
 from povcase.ui.messages import problem_text, show_error
 from povcase.ui.resources import icon
 
@@ -54,15 +61,6 @@ def tab_button(text: str, icon_name: str | None = None) -> QPushButton:
     if icon_name:
         button.setIcon(icon(icon_name))
     return button
-
-
-def tab_problem_label() -> QLabel:
-    lbl = QLabel()
-    lbl.setTextFormat(Qt.TextFormat.PlainText)
-    lbl.setWordWrap(True)
-    lbl.setStyleSheet(f"color: {PROBLEM_COLOR};")
-    lbl.hide()
-    return lbl
 
 
 def tab_table(headers: Sequence[str]) -> QTableWidget:
@@ -141,7 +139,7 @@ class SponsorTab(QWidget):
         grid.addWidget(self.assign_boxes["start_on"], 0, 4)
         grid.addWidget(self.assign_button, 0, 5)
         grid.setColumnStretch(1, 1)
-        self.assign_problem = tab_problem_label()
+        self.assign_problem = problem_label()
         grid.addWidget(self.assign_problem, 1, 0, 1, 6)
 
         # quick new-sponsor form
@@ -170,7 +168,7 @@ class SponsorTab(QWidget):
         new_grid.addWidget(self.new_boxes["phone"], 1, 3)
         new_grid.addWidget(self.create_button, 1, 4)
         new_grid.setColumnStretch(3, 1)
-        self.new_problem = tab_problem_label()
+        self.new_problem = problem_label()
         new_grid.addWidget(self.new_problem, 2, 0, 1, 5)
         self.new_box.hide()
         self.new_sponsor_button.toggled.connect(self.new_box.setVisible)
@@ -206,7 +204,7 @@ class SponsorTab(QWidget):
         vgrid.addWidget(self.visit_boxes["follow_up"], 1, 3)
         vgrid.addWidget(self.visit_button, 1, 4)
         vgrid.setColumnStretch(3, 1)
-        self.visit_problem = tab_problem_label()
+        self.visit_problem = problem_label()
         vgrid.addWidget(self.visit_problem, 2, 0, 1, 5)
         layout.addWidget(self.visit_box)
         layout.addWidget(QLabel(_("Visits")))

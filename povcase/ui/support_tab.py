@@ -49,9 +49,10 @@ from povcase.ui.fields import (
     FieldBox,
     format_decimal_number,
     parse_decimal,
+    problem_label,
 )
 from povcase.ui.messages import problem_text, show_error
-from povcase.ui.sponsor_tab import fill_table, tab_button, tab_problem_label, tab_table
+from povcase.ui.sponsor_tab import fill_table, tab_button, tab_table
 
 _MONEY_PARAMS = ("remaining", "ceiling", "given")
 
@@ -143,7 +144,7 @@ class SupportTab(QWidget):
         grid.addWidget(b["notes"], 2, 5)
         grid.addWidget(self.support_button, 2, 6)
         grid.setColumnStretch(3, 1)
-        self.support_problem = tab_problem_label()
+        self.support_problem = problem_label()
         grid.addWidget(self.support_problem, 3, 0, 1, 7)
         layout.addWidget(self.support_box)
 
@@ -195,7 +196,7 @@ class SupportTab(QWidget):
         rgrid.addWidget(self.repay_boxes["notes"], 0, 7)
         rgrid.addWidget(self.repay_button, 0, 8)
         rgrid.setColumnStretch(7, 1)
-        self.repay_problem = tab_problem_label()
+        self.repay_problem = problem_label()
         rgrid.addWidget(self.repay_problem, 1, 0, 1, 9)
         layout.addWidget(self.repay_box)
 
@@ -236,7 +237,7 @@ class SupportTab(QWidget):
         lgrid.addWidget(lb["evidence_ref"], 1, 5, 1, 3)
         lgrid.addWidget(self.loan_button, 1, 8)
         lgrid.setColumnStretch(1, 1)
-        self.loan_problem = tab_problem_label()
+        self.loan_problem = problem_label()
         lgrid.addWidget(self.loan_problem, 2, 0, 1, 9)
         layout.addWidget(self.loan_box)
 
@@ -556,7 +557,7 @@ class ProgrammeDialog(QDialog):
         form.addRow(_("Vietnamese name"), self.boxes["name_vi"])
         form.addRow(_("English name"), self.boxes["name_en"])
         form.addRow(_("Ceiling (optional)"), self.boxes["max_amount"])
-        self.problem = tab_problem_label()
+        self.problem = problem_label()
         form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Save"))
