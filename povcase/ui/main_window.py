@@ -441,6 +441,11 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            # The side screens are rebuilt in the new language the next time they are opened.
+            for screen in self._screens.values():
+                screen.close()
+                screen.deleteLater()
+            self._screens.clear()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

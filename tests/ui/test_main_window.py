@@ -179,3 +179,14 @@ def test_sponsor_column_and_the_sponsor_and_overdue_filters(window, demo_registe
     assert [window.model.uuid_at(r) for r in range(window.model.rowCount())] == [second]
     window.clear_filters()
     assert window.model.rowCount() == 400 and not window.overdue.isChecked()
+
+
+def test_side_screens_reopen_in_the_new_language(qtbot, window, demo_register, officer):
+    due = window.open_screen("due")
+    vi_title = due.windowTitle()
+    switch_language(demo_register, officer, "en")
+    try:
+        qtbot.waitUntil(lambda: not window._screens, timeout=2000)
+        assert window.open_screen("due").windowTitle() != vi_title
+    finally:
+        switch_language(demo_register, officer, "vi")
