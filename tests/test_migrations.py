@@ -24,7 +24,9 @@ from tests.conftest import COMMUNE_CODE, TODAY, sample_household
 
 MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessment", "audit_log", "account",
                 "escape_plan", "plan_goal", "plan_action", "sponsor", "sponsor_assignment", "visit",
-                "programme", "support_record", "loan", "loan_repayment"}
+                "programme", "support_record", "loan", "loan_repayment", "review_round", "review_application",
+                "review_entry", "village_meeting", "public_posting", "complaint", "upstream_opinion", "decision",
+                "certificate"}
 
 
 def _tables(path: Path) -> set[str]:

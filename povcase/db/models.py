@@ -349,6 +349,125 @@ class LoanRepayment(RecordMixin, Base):
     __table_args__ = (Index("ix_loan_repayment_loan", "loan_id"),)
 
 
+# --- review rounds (issue 4) -----------------------------------------------------------------------
+class ReviewRound(RecordMixin, Base):
+    """Rà soát: the annual review of a year (1 Sept – 14 Dec) or a monthly regular review."""
+
+    __tablename__ = "review_round"
+    kind: Mapped[str] = mapped_column(String(8))  # annual | monthly
+    year: Mapped[int] = mapped_column(Integer)
+    standard: Mapped[str] = mapped_column(String(9))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | decided
+    __table_args__ = (Index("ix_review_round_year", "year", "kind"),)
+
+
+class ReviewApplication(RecordMixin, Base):
+    """A household's application: Mẫu số 01 (to be reviewed) or 04 (to be recognised as escaped)."""
+
+    __tablename__ = "review_application"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    form: Mapped[str] = mapped_column(String(2))
+    received_on: Mapped[date] = mapped_column(Date)
+    applicant: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16), default="pending")  # pending | recognised | refused
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_review_application_household", "household_id"),
+                      Index("ix_review_application_due", "outcome", "due_on"))
+
+
+class ReviewEntry(RecordMixin, Base):
+    """One household on a round's list: its survey, proposed classification and where it stands."""
+
+    __tablename__ = "review_entry"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    source: Mapped[str] = mapped_column(String(16), default="status")  # status | application | added
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    proposed: Mapped[str | None] = mapped_column(String(16))
+    transition: Mapped[str | None] = mapped_column(String(24))
+    # listed → surveyed → agreed → decided; a failed meeting sends it to resurvey.
+    state: Mapped[str] = mapped_column(String(16), default="listed")
+    __table_args__ = (UniqueConstraint("round_id", "household_id", name="uq_review_entry_household"),
+                      Index("ix_review_entry_household", "household_id"))
+
+
+class VillageMeeting(RecordMixin, Base):
+    """Họp dân: the hamlet's meeting on the list; passed when at least 50% of those present agree."""
+
+    __tablename__ = "village_meeting"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("hamlet.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    chair: Mapped[str] = mapped_column(String(120))
+    present: Mapped[int] = mapped_column(Integer)
+    agreeing: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_village_meeting_round", "round_id", "hamlet_id"),)
+
+
+class PublicPosting(RecordMixin, Base):
+    """Niêm yết công khai: at the commune office (no hamlet) or in a hamlet."""
+
+    __tablename__ = "public_posting"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("hamlet.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    __table_args__ = (Index("ix_public_posting_round", "round_id"),)
+
+
+class Complaint(RecordMixin, Base):
+    __tablename__ = "complaint"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    received_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    recheck_outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_complaint_round", "round_id"),)
+
+
+class UpstreamOpinion(RecordMixin, Base):
+    """The opinion of the level above (province chairman since 1/7/2025): date and reference."""
+
+    __tablename__ = "upstream_opinion"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    given_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (Index("ix_upstream_opinion_round", "round_id"),)
+
+
+class Decision(RecordMixin, Base):
+    """The commune chairman's decision recognising the round's results."""
+
+    __tablename__ = "decision"
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    number: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[date] = mapped_column(Date)
+    __table_args__ = (Index("ix_decision_round", "round_id"),)
+
+
+class Certificate(RecordMixin, Base):
+    """Giấy chứng nhận hộ nghèo/hộ cận nghèo, numbered "n/GCN-HN.HCN" per year; re-issue keeps the old row."""
+
+    __tablename__ = "certificate"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    classification: Mapped[str] = mapped_column(String(16))
+    issued_on: Mapped[date] = mapped_column(Date)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_certificate_number"),
+                      Index("ix_certificate_household", "household_id", "year"))
+
+
 # The search index is an FTS5 table the migration creates (no ORM class): one row per household,
 # rowid = household.id, holding the folded code, names, ID numbers, hamlet and address.
 SEARCH_TABLE = "household_search"

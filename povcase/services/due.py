@@ -1,4 +1,5 @@
-"""What needs doing this week: plan actions due or overdue, sponsor visits overdue, loan repayments due.
+"""What needs doing this week: plan actions due or overdue, sponsor visits overdue, loan repayments due,
+review applications (Mẫu 01/04) due for a decision within 15 days of the monthly review start.
 
 One list, sorted by date, filterable by hamlet and sponsor (the household's sponsor on that day).
 """
@@ -23,13 +24,14 @@ from povcase.db.models import (
     SponsorAssignment,
 )
 from povcase.domain.plans import DUE_HORIZON_DAYS, next_instalment
+from povcase.services.review import pending_applications
 from povcase.services.sponsors import current_assignments, household_visit_due
 from povcase.services.support import repaid_amount, schedule_of
 
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # action | visit | loan_repayment
+    kind: str  # action | visit | loan_repayment | application
     due_on: date
     overdue: bool
     household_uuid: str
@@ -37,8 +39,8 @@ class DueItem:
     head_name: str
     hamlet_name: str
     sponsor_name: str
-    text: str  # the action's text, the sponsor visiting, the loan's purpose
-    record_uuid: str  # the action, assignment or loan
+    text: str  # the action's text, the sponsor visiting, the loan's purpose, the application's form
+    record_uuid: str  # the action, assignment, loan or application
     amount: int | None = None  # VND due on a loan instalment (principal + interest)
 
 
@@ -98,6 +100,9 @@ class DueService:
                     covered_before = sum(i.principal for i in schedule if i.number < nxt.number)
                     owed = nxt.principal - max(0, paid - covered_before) + nxt.interest
                     out.append(item("loan_repayment", loan.household_id, nxt.due_on, loan.purpose, loan.uuid, owed))
+            for app, h in pending_applications(s, until):
+                if h.id in households:
+                    out.append(item("application", h.id, app.due_on, app.form, app.uuid))
         out.sort(key=lambda d: (d.due_on, d.household_code, d.kind))
         return out
 

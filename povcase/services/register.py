@@ -20,6 +20,7 @@ from povcase.services.communes import CommuneService
 from povcase.services.due import DueService
 from povcase.services.households import HouseholdService
 from povcase.services.plans import PlanService
+from povcase.services.review import ReviewService
 from povcase.services.search import SearchService
 from povcase.services.sponsors import SponsorService
 from povcase.services.support import SupportService
@@ -40,6 +41,7 @@ class Register:
         self.sponsors = SponsorService(db)
         self.support = SupportService(db)
         self.due = DueService(db)
+        self.review = ReviewService(db)
 
     @classmethod
     def open(cls, home: Path) -> Register:

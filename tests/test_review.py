@@ -1,0 +1,231 @@
+"""Review rounds: a full annual round on a small commune, transitions, the monthly deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from povcase.domain import review as rules
+from povcase.domain.review import Transition, transition
+from povcase.errors import PovcaseError, ValidationError
+from povcase.services.base import Actor
+from povcase.services.dto import AssessmentInput
+from povcase.services.register import Register
+from tests.conftest import TODAY, db_dump, sample_household, table_counts
+
+LAST_YEAR = date(2025, 10, 1)
+FOUR = ("employment", "health_insurance", "housing_area", "latrine")  # the sample household's deprivations
+NEAR = {"employment": False, "health_insurance": False}  # two fewer: near-poor at a low income
+
+
+def _household(reg: Register, actor: Actor, hamlet: str, last_year: str | None = None) -> str:
+    uuid = reg.households.create(actor, sample_household(hamlet), today=TODAY).value.uuid
+    if last_year is not None:
+        income = 1_000_000 if last_year in ("poor", "near_poor") else 5_000_000
+        indicators = NEAR if last_year == "near_poor" else {}
+        a = reg.households.assess(actor, uuid, AssessmentInput(LAST_YEAR, income_per_capita=income,
+                                                               indicators=indicators), today=TODAY).value
+        assert a.classification == last_year
+    return uuid
+
+
+def _survey(reg: Register, actor: Actor, rnd: str, hh: str, income: int, indicators: dict[str, bool] | None = None,
+            on: date = date(2026, 10, 10)):
+    return reg.review.survey(actor, rnd, hh, AssessmentInput(on, income_per_capita=income,
+                                                             indicators=indicators or {}), today=TODAY).value
+
+
+def _statuses(reg: Register, uuids: dict[str, str]) -> dict[str, tuple[str | None, int | None]]:
+    return {k: (reg.households.get(u).status, reg.households.get(u).status_year) for k, u in uuids.items()}
+
+
+def _refused(reg: Register, call, contains: str) -> None:
+    before = db_dump(reg)
+    with pytest.raises(ValidationError) as err:
+        call()
+    assert any(contains in p.msgid for p in err.value.problems), err.value.problems
+    assert db_dump(reg) == before
+
+
+def test_full_annual_round(register: Register, officer: Actor) -> None:
+    h1, h2, h3 = (h.uuid for h in register.communes.hamlets())
+    hh = {"A": _household(register, officer, h1, "poor"), "B": _household(register, officer, h1, "near_poor"),
+          "C": _household(register, officer, h2, "poor"), "D": _household(register, officer, h2),
+          "E": _household(register, officer, h3, "not_poor"), "F": _household(register, officer, h3, "not_poor")}
+    app = register.review.record_application(officer, hh["D"], "01", date(2026, 9, 5), "Nguyễn Văn Đức",
+                                             "Mất việc làm", today=TODAY).value
+    assert app.due_on == date(2026, 9, 30)
+    due = [d for d in register.due.due_list(TODAY) if d.kind == "application"]
+    assert [(d.record_uuid, d.overdue) for d in due] == [(app.uuid, True)]
+    before = _statuses(register, hh)
+
+    rnd = register.review.open_annual_round(officer, 2026).value
+    assert (rnd.starts_on, rnd.ends_on) == (date(2026, 9, 1), date(2026, 12, 14))
+    listed = {e.household_uuid: e.source for e in register.review.entries(rnd.uuid)}
+    assert listed == {hh["A"]: "status", hh["B"]: "status", hh["C"]: "status", hh["D"]: "application"}
+    register.review.add_household(officer, rnd.uuid, hh["E"])
+    with pytest.raises(ValidationError):
+        register.review.add_household(officer, rnd.uuid, hh["E"])
+    with pytest.raises(ValidationError):
+        register.review.open_annual_round(officer, 2026)
+
+    # Nothing surveyed: the decision is refused and nothing is written.
+    _refused(register, lambda: register.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 12, 10)),
+             "has no survey")
+
+    _survey(register, officer, rnd.uuid, hh["A"], 5_000_000)
+    _survey(register, officer, rnd.uuid, hh["B"], 1_000_000)
+    _survey(register, officer, rnd.uuid, hh["C"], 1_000_000)
+    _survey(register, officer, rnd.uuid, hh["D"], 1_000_000)
+    _survey(register, officer, rnd.uuid, hh["E"], 1_000_000, NEAR)
+    moves = {e.household_uuid: (e.proposed, e.transition, e.state) for e in register.review.entries(rnd.uuid)}
+    assert moves == {hh["A"]: ("not_poor", "escaped_poverty", "surveyed"),
+                     hh["B"]: ("poor", "near_poor_to_poor", "surveyed"),
+                     hh["C"]: ("poor", "no_change", "surveyed"),
+                     hh["D"]: ("poor", "newly_poor", "surveyed"),
+                     hh["E"]: ("near_poor", "newly_near_poor", "surveyed")}
+    assert _statuses(register, hh) == before  # surveys do not change statuses
+
+    # Meetings: exactly 50% passes; 4 of 10 fails and sends hamlet 2 back to re-survey.
+    assert register.review.record_meeting(officer, rnd.uuid, h1, date(2026, 10, 20), "Trưởng ấp", 10, 5).value.passed
+    failed = register.review.record_meeting(officer, rnd.uuid, h2, date(2026, 10, 20), "Trưởng ấp", 10, 4).value
+    assert not failed.passed
+    assert register.review.record_meeting(officer, rnd.uuid, h3, date(2026, 10, 21), "Trưởng ấp", 8, 8).value.passed
+    states = {e.household_uuid: e.state for e in register.review.entries(rnd.uuid)}
+    assert states[hh["C"]] == states[hh["D"]] == "resurvey" and states[hh["A"]] == "agreed"
+    _refused(register, lambda: register.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 12, 10)),
+             "did not reach 50%")
+    # The meeting cannot be repeated before the re-survey.
+    _refused(register, lambda: register.review.record_meeting(officer, rnd.uuid, h2, date(2026, 10, 25), "Trưởng ấp",
+                                                              10, 9), "have no survey yet")
+    _survey(register, officer, rnd.uuid, hh["C"], 1_000_000, on=date(2026, 10, 24))
+    _survey(register, officer, rnd.uuid, hh["D"], 1_000_000, on=date(2026, 10, 24))
+    assert register.review.record_meeting(officer, rnd.uuid, h2, date(2026, 10, 27), "Trưởng ấp", 12, 9).value.passed
+
+    # Posting and a complaint: an open complaint blocks the decision until its re-check closes it.
+    register.review.record_posting(officer, rnd.uuid, date(2026, 11, 1), date(2026, 11, 7))
+    register.review.record_posting(officer, rnd.uuid, date(2026, 11, 1), date(2026, 11, 7), hamlet_uuid=h1)
+    complaint = register.review.record_complaint(officer, rnd.uuid, hh["E"], date(2026, 11, 5),
+                                                 "Hộ này có xe máy mới").value
+    _refused(register, lambda: register.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 12, 10)),
+             "still open")
+    closed = register.review.close_complaint(officer, complaint.uuid, "Kiểm tra lại: xe đi mượn, giữ kết quả",
+                                             date(2026, 11, 12)).value
+    assert closed.closed_on == date(2026, 11, 12)
+    register.review.record_upstream_opinion(officer, rnd.uuid, date(2026, 11, 25), "123/UBND-VP")
+    assert register.review.blockers(rnd.uuid) == []
+    assert _statuses(register, hh) == before  # still nothing changed before the decision
+
+    decision = register.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 12, 10)).value
+    assert decision.certificates == ("1/GCN-HN.HCN", "2/GCN-HN.HCN", "3/GCN-HN.HCN", "4/GCN-HN.HCN")
+    after = {k: (register.households.get(u).status, register.households.get(u).previous_status)
+             for k, u in hh.items()}
+    assert after == {"A": ("not_poor", "poor"), "B": ("poor", "near_poor"), "C": ("poor", "poor"),
+                     "D": ("poor", None), "E": ("near_poor", "not_poor"), "F": ("not_poor", None)}
+    assert register.households.get(hh["A"]).status_year == 2026
+    assert register.households.get(hh["F"]).status_year == 2025  # not reviewed: untouched
+    certs = register.review.certificates(2026)
+    assert {c.household_uuid for c in certs} == {hh["B"], hh["C"], hh["D"], hh["E"]}
+    assert register.review.due_applications(TODAY) == []  # D's application was recognised
+
+    # The same decision again changes nothing; another number for a decided round is refused.
+    counts, dump = table_counts(register), db_dump(register)
+    again = register.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 12, 10))
+    assert again.value == decision and not again.changes
+    assert table_counts(register) == counts and db_dump(register) == dump
+    _refused(register, lambda: register.review.record_decision(officer, rnd.uuid, "46/QĐ-UBND", date(2026, 12, 11)),
+             "already decided")
+    with pytest.raises(PovcaseError):
+        register.review.record_meeting(officer, rnd.uuid, h1, date(2026, 12, 12), "Trưởng ấp", 10, 10)
+
+
+def test_re_poor_uses_older_history(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1)
+    register.households.assess(officer, hh, AssessmentInput(date(2024, 10, 1), income_per_capita=1_000_000),
+                               today=TODAY)
+    register.households.assess(officer, hh, AssessmentInput(LAST_YEAR, income_per_capita=5_000_000), today=TODAY)
+    rnd = register.review.open_annual_round(officer, 2026).value
+    assert register.review.entries(rnd.uuid) == []  # not poor now, no application
+    register.review.add_household(officer, rnd.uuid, hh)
+    assert _survey(register, officer, rnd.uuid, hh, 1_000_000).transition == "re_poor"
+
+
+def test_link_existing_assessment(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value
+    other = _household(register, officer, h1, "poor")
+    a = register.households.assess(officer, hh, AssessmentInput(date(2026, 10, 1), income_per_capita=5_000_000),
+                                   today=TODAY).value
+    entry = register.review.link_survey(officer, rnd.uuid, hh, a.uuid).value
+    assert (entry.assessment_uuid, entry.transition) == (a.uuid, "escaped_poverty")
+    with pytest.raises(PovcaseError):
+        register.review.link_survey(officer, rnd.uuid, other, a.uuid)  # another household's survey
+
+
+@pytest.mark.parametrize(("before", "after", "history", "expected"), [
+    (None, "poor", (), Transition.NEWLY_POOR),
+    ("not_poor", "poor", (), Transition.NEWLY_POOR),
+    ("middle", "poor", ("poor",), Transition.RE_POOR),
+    ("middle", "near_poor", (), Transition.NEWLY_NEAR_POOR),
+    ("poor", "middle", (), Transition.ESCAPED_POVERTY),
+    ("poor", None, (), Transition.ESCAPED_POVERTY),
+    ("near_poor", "not_poor", (), Transition.ESCAPED_NEAR_POVERTY),
+    ("poor", "near_poor", (), Transition.POOR_TO_NEAR_POOR),
+    ("near_poor", "poor", ("poor",), Transition.NEAR_POOR_TO_POOR),
+    ("poor", "poor", (), Transition.NO_CHANGE),
+    ("near_poor", "near_poor", (), Transition.NO_CHANGE),
+    ("not_poor", "middle", ("poor",), Transition.NO_CHANGE),
+])
+def test_transitions(before: str | None, after: str | None, history: tuple[str, ...], expected: Transition) -> None:
+    assert transition(before, after, history) is expected
+
+
+def test_rules() -> None:
+    assert rules.annual_window(2026) == (date(2026, 9, 1), date(2026, 12, 14))
+    assert rules.in_annual_window(date(2026, 12, 14)) and not rules.in_annual_window(date(2026, 12, 15))
+    assert not rules.in_annual_window(date(2026, 8, 31))
+    assert rules.meeting_passes(10, 5) and not rules.meeting_passes(10, 4)
+    assert not rules.meeting_passes(0, 0) and not rules.meeting_passes(5, 6)
+    assert rules.certificate_number(12) == "12/GCN-HN.HCN"
+    with pytest.raises(ValueError):
+        rules.certificate_number(0)
+
+
+@pytest.mark.parametrize(("received", "start", "due"), [
+    (date(2026, 11, 3), date(2026, 11, 15), date(2026, 11, 30)),
+    (date(2026, 11, 15), date(2026, 11, 15), date(2026, 11, 30)),
+    (date(2026, 11, 16), date(2026, 12, 15), date(2026, 12, 30)),
+    (date(2026, 12, 20), date(2027, 1, 15), date(2027, 1, 30)),
+    (date(2026, 1, 31), date(2026, 2, 15), date(2026, 3, 2)),
+])
+def test_monthly_deadline(received: date, start: date, due: date) -> None:
+    assert rules.monthly_review_start(received) == start
+    assert rules.application_due_on(received) == due
+
+
+def test_monthly_applications(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "poor")
+    late = register.review.record_application(officer, hh, "04", date(2026, 10, 1), "Nguyễn Văn Đức",
+                                              "Đăng ký thoát nghèo", today=TODAY).value
+    soon = register.review.record_application(officer, hh, "01", date(2026, 11, 20), "Nguyễn Văn Đức",
+                                              today=TODAY).value
+    assert (late.due_on, soon.due_on) == (date(2026, 10, 30), date(2026, 12, 30))
+    due = register.review.due_applications(TODAY)
+    assert [(d.application.uuid, d.overdue) for d in due] == [(late.uuid, True)]
+    assert [d.application.uuid for d in register.review.due_applications(TODAY, horizon_days=40)] == [
+        late.uuid, soon.uuid]
+    _refused(register, lambda: register.review.record_application(officer, hh, "02", TODAY, "X", today=TODAY),
+             "Must be one of")
+    _refused(register, lambda: register.review.decide_application(officer, late.uuid, "refused", TODAY),
+             "must give its reason")
+    refused = register.review.decide_application(officer, late.uuid, "refused", TODAY,
+                                                 "Chưa đủ điều kiện thoát nghèo").value
+    assert (refused.outcome, refused.refusal_reason) == ("refused", "Chưa đủ điều kiện thoát nghèo")
+    assert register.review.due_applications(TODAY) == []
+    assert [d for d in register.due.due_list(TODAY) if d.kind == "application"] == []
+    _refused(register, lambda: register.review.decide_application(officer, late.uuid, "recognised", TODAY),
+             "already decided")
