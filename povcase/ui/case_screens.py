@@ -63,6 +63,7 @@ DUE_KINDS: dict[str, str] = {
     "action": N_("Plan action"),
     "visit": N_("Sponsor visit"),
     "loan_repayment": N_("Loan repayment"),
+    "application": N_("Application (Mẫu 01/04)"),
 }
 
 
