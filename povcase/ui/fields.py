@@ -9,7 +9,7 @@ Label tables hold English msgids (`N_`), translated when shown, so a language sw
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from povcase.domain.facts import MAX_AREA_M2, MAX_INCOME, MAX_SCORE_A
-from povcase.errors import N_
+from povcase.errors import N_, FieldProblem, PovcaseError, ValidationError
 from povcase.i18n import _, current_language, format_number, tr
+from povcase.ui.messages import problem_text, show_error
 
 # --- labels for stored values (English msgids, translated when shown) -----------------------------
 RELATION_LABELS: dict[str, str] = {
@@ -417,3 +418,36 @@ def age_text(birth: date | None, on: date) -> str:
         return ""
     years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
     return tr("{age} years old", age=years) if years >= 0 else ""
+
+
+def show_form_problems(boxes: dict[str, FieldBox], label: QLabel, problems: dict[str, str],
+                       other: list[str]) -> bool:
+    """Each problem under its field, the rest under the form; True when there is none."""
+    for name, box in boxes.items():
+        box.set_problem(problems.get(name))
+    label.setText("\n".join(other))
+    label.setVisible(bool(other))
+    return not problems and not other
+
+
+def submit_form[T](parent: QWidget, write: Callable[[], T], boxes: dict[str, FieldBox], label: QLabel,
+                   text: Callable[[FieldProblem], str] = problem_text) -> T | None:
+    """Run one service write for a form. Refused: the service's problems shown (under their fields
+    when the form has them), nothing saved, None. Saved: the form's problems cleared, the result."""
+    try:
+        result = write()
+    except ValidationError as e:
+        problems: dict[str, str] = {}
+        other: list[str] = []
+        for p in e.problems:
+            if p.field in boxes:
+                problems.setdefault(p.field, text(p))
+            else:
+                other.append(text(p))
+        show_form_problems(boxes, label, problems, other)
+        return None
+    except PovcaseError as e:
+        show_error(parent, e, _("Not saved"))
+        return None
+    show_form_problems(boxes, label, {}, [])
+    return result

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from povcase.errors import N_, PovcaseError, ValidationError
+from povcase.errors import N_, PovcaseError
 from povcase.i18n import _, format_date, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
@@ -39,8 +39,9 @@ from povcase.ui.fields import (
     FieldBox,
     label,
     problem_label,
+    show_form_problems,
+    submit_form,
 )
-from povcase.ui.messages import problem_text, show_error
 from povcase.ui.resources import icon
 
 SPONSOR_KIND_LABELS: dict[str, str] = {
@@ -289,22 +290,6 @@ class SponsorTab(QWidget):
         self.sponsor_combo.setCurrentIndex(max(self.sponsor_combo.findData(sponsor_uuid), 0))
 
     # --- writes ------------------------------------------------------------------------------------
-    def _show(self, boxes: dict[str, FieldBox], problem_label: QLabel, problems: dict[str, str],
-              other: list[str]) -> bool:
-        for name, box in boxes.items():
-            box.set_problem(problems.get(name))
-        problem_label.setText("\n".join(other))
-        problem_label.setVisible(bool(other))
-        return not problems and not other
-
-    def _refused(self, e: ValidationError, boxes: dict[str, FieldBox], problems: dict[str, str],
-                 other: list[str]) -> None:
-        for p in e.problems:
-            if p.field in boxes:
-                problems.setdefault(p.field, problem_text(p))
-            else:
-                other.append(problem_text(p))
-
     def _can_write(self) -> bool:
         return not self._read_only and self._uuid is not None
 
@@ -312,18 +297,11 @@ class SponsorTab(QWidget):
         """Add a sponsor to the commune's list and select it; its uuid, or None when refused."""
         if self._read_only:
             return None
-        problems: dict[str, str] = {}
-        other: list[str] = []
-        try:
-            result = self.register.sponsors.create(self.actor, SponsorInput(kind, name, organisation, phone))
-        except ValidationError as e:
-            self._refused(e, self.new_boxes, problems, other)
-            self._show(self.new_boxes, self.new_problem, problems, other)
+        result = submit_form(
+            self, lambda: self.register.sponsors.create(self.actor, SponsorInput(kind, name, organisation, phone)),
+            self.new_boxes, self.new_problem)
+        if result is None:
             return None
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
-            return None
-        self._show(self.new_boxes, self.new_problem, {}, [])
         self.new_name.clear()
         self.new_organisation.setCurrentIndex(0)
         self.new_phone.clear()
@@ -347,17 +325,14 @@ class SponsorTab(QWidget):
         if start_on is None:
             problems["start_on"] = self.assign_start.problem() or _("Required")
         if problems:
-            return self._show(self.assign_boxes, self.assign_problem, problems, other)
+            return show_form_problems(self.assign_boxes, self.assign_problem, problems, other)
         assert sponsor_uuid is not None and start_on is not None
-        try:
-            result = self.register.sponsors.assign(self.actor, sponsor_uuid, self._uuid, start_on, notes)
-        except ValidationError as e:
-            self._refused(e, self.assign_boxes, problems, other)
-            return self._show(self.assign_boxes, self.assign_problem, problems, other)
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        uuid = self._uuid
+        result = submit_form(
+            self, lambda: self.register.sponsors.assign(self.actor, sponsor_uuid, uuid, start_on, notes),
+            self.assign_boxes, self.assign_problem)
+        if result is None:
             return False
-        self._show(self.assign_boxes, self.assign_problem, {}, [])
         self.load(self._uuid)
         self.saved.emit(result.changes)
         return True
@@ -377,18 +352,14 @@ class SponsorTab(QWidget):
         if (bad := self.visit_next.problem()):
             problems["next_visit_due"] = bad
         if problems:
-            return self._show(self.visit_boxes, self.visit_problem, problems, other)
+            return show_form_problems(self.visit_boxes, self.visit_problem, problems, other)
         assert visited_on is not None
-        try:
-            result = self.register.sponsors.record_visit(
-                self.actor, self._uuid, VisitInput(visited_on, notes, follow_up, next_visit_due), today=self.today)
-        except ValidationError as e:
-            self._refused(e, self.visit_boxes, problems, other)
-            return self._show(self.visit_boxes, self.visit_problem, problems, other)
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        visit = VisitInput(visited_on, notes, follow_up, next_visit_due)
+        result = submit_form(
+            self, lambda: self.register.sponsors.record_visit(self.actor, self._uuid, visit, today=self.today),
+            self.visit_boxes, self.visit_problem)
+        if result is None:
             return False
-        self._show(self.visit_boxes, self.visit_problem, {}, [])
         self.visit_notes.clear()
         self.visit_follow_up.clear()
         self.visit_next.clear()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from povcase.errors import FieldProblem, PovcaseError, ValidationError
+from povcase.errors import FieldProblem
 from povcase.i18n import _, current_language, format_date, format_number, format_vnd, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
@@ -50,8 +50,10 @@ from povcase.ui.fields import (
     format_decimal_number,
     parse_decimal,
     problem_label,
+    show_form_problems,
+    submit_form,
 )
-from povcase.ui.messages import problem_text, show_error
+from povcase.ui.messages import problem_text
 from povcase.ui.sponsor_tab import fill_table, tab_button, tab_table
 
 _MONEY_PARAMS = ("remaining", "ceiling", "given")
@@ -324,22 +326,6 @@ class SupportTab(QWidget):
                 r.source_of_funds, r.evidence_ref, r.notes)
 
     # --- writes ------------------------------------------------------------------------------------
-    @staticmethod
-    def _show(boxes: dict[str, FieldBox], problem_label: QLabel, problems: dict[str, str], other: list[str]) -> bool:
-        for name, box in boxes.items():
-            box.set_problem(problems.get(name))
-        problem_label.setText("\n".join(other))
-        problem_label.setVisible(bool(other))
-        return not problems and not other
-
-    @staticmethod
-    def _refused(e: ValidationError, boxes: dict[str, FieldBox], problems: dict[str, str], other: list[str]) -> None:
-        for p in e.problems:
-            if p.field in boxes:
-                problems.setdefault(p.field, money_problem_text(p))
-            else:
-                other.append(money_problem_text(p))
-
     def record_support(self, programme_code: str, given_on: date | None, amount: int | None = None,
                        item: str = "", quantity: float | None = None, member_uuid: str | None = None,
                        source_of_funds: str = "", evidence_ref: str = "", notes: str = "") -> bool:
@@ -351,19 +337,15 @@ class SupportTab(QWidget):
         if given_on is None:
             problems["given_on"] = self.given_on.problem() or _("Required")
         if problems:
-            return self._show(self.support_boxes, self.support_problem, problems, other)
+            return show_form_problems(self.support_boxes, self.support_problem, problems, other)
         assert given_on is not None
         x = SupportInput(programme_code, given_on, amount, item.strip(), quantity, member_uuid,
                          source_of_funds.strip(), evidence_ref.strip(), notes.strip())
-        try:
-            result = self.register.support.record_support(self.actor, self._uuid, x, today=self.today)
-        except ValidationError as e:
-            self._refused(e, self.support_boxes, problems, other)
-            return self._show(self.support_boxes, self.support_problem, problems, other)
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        result = submit_form(
+            self, lambda: self.register.support.record_support(self.actor, self._uuid, x, today=self.today),
+            self.support_boxes, self.support_problem, text=money_problem_text)
+        if result is None:
             return False
-        self._show(self.support_boxes, self.support_problem, {}, [])
         for field in (self.amount, self.item, self.quantity, self.evidence, self.notes):
             field.clear()
         self.load(self._uuid)
@@ -380,7 +362,7 @@ class SupportTab(QWidget):
             problems["quantity"] = _(str(e))
             quantity = None
         if problems:
-            self._show(self.support_boxes, self.support_problem, problems, [])
+            show_form_problems(self.support_boxes, self.support_problem, problems, [])
             return
         self.record_support(str(self.programme.currentData() or ""), self.given_on.value(), self.amount.value(),
                             self.item.text(), quantity, self.member.currentData(), self.source.text(),
@@ -400,18 +382,14 @@ class SupportTab(QWidget):
         if amount is None:
             problems["amount"] = self.repay_amount.problem() or _("Required")
         if problems:
-            return self._show(self.repay_boxes, self.repay_problem, problems, other)
+            return show_form_problems(self.repay_boxes, self.repay_problem, problems, other)
         assert loan_uuid is not None and paid_on is not None and amount is not None
-        try:
-            result = self.register.support.record_repayment(self.actor, loan_uuid, paid_on, amount, notes.strip(),
-                                                            today=self.today)
-        except ValidationError as e:
-            self._refused(e, self.repay_boxes, problems, other)
-            return self._show(self.repay_boxes, self.repay_problem, problems, other)
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        result = submit_form(
+            self, lambda: self.register.support.record_repayment(self.actor, loan_uuid, paid_on, amount,
+                                                                 notes.strip(), today=self.today),
+            self.repay_boxes, self.repay_problem, text=money_problem_text)
+        if result is None:
             return False
-        self._show(self.repay_boxes, self.repay_problem, {}, [])
         self.repay_amount.clear()
         self.repay_notes.clear()
         self.load(self._uuid)
@@ -438,20 +416,16 @@ class SupportTab(QWidget):
         if disbursed_on is None:
             problems["disbursed_on"] = self.disbursed_on.problem() or _("Required")
         if problems:
-            return self._show(self.loan_boxes, self.loan_problem, problems, other)
+            return show_form_problems(self.loan_boxes, self.loan_problem, problems, other)
         assert amount is not None and annual_rate is not None and term_months is not None
         assert disbursed_on is not None
         x = LoanInput(amount, annual_rate, term_months, disbursed_on, purpose=purpose.strip(),
                       evidence_ref=evidence_ref.strip())
-        try:
-            result = self.register.support.record_loan(self.actor, self._uuid, x, today=self.today)
-        except ValidationError as e:
-            self._refused(e, self.loan_boxes, problems, other)
-            return self._show(self.loan_boxes, self.loan_problem, problems, other)
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        result = submit_form(
+            self, lambda: self.register.support.record_loan(self.actor, self._uuid, x, today=self.today),
+            self.loan_boxes, self.loan_problem, text=money_problem_text)
+        if result is None:
             return False
-        self._show(self.loan_boxes, self.loan_problem, {}, [])
         for field in (self.loan_amount, self.loan_rate, self.loan_purpose, self.loan_evidence):
             field.clear()
         self.load(self._uuid)
@@ -468,7 +442,7 @@ class SupportTab(QWidget):
             problems["annual_rate"] = _(str(e))
             rate = None
         if problems:
-            self._show(self.loan_boxes, self.loan_problem, problems, [])
+            show_form_problems(self.loan_boxes, self.loan_problem, problems, [])
             return
         self.record_loan(self.loan_amount.value(), rate, self.loan_term.value(), self.disbursed_on.value(),
                          self.loan_purpose.text(), self.loan_evidence.text())
@@ -480,22 +454,12 @@ class SupportTab(QWidget):
         if self._read_only:
             return False
         dialog = self.programme_dialog
-        try:
-            result = self.register.support.add_programme(
-                self.actor, ProgrammeInput(code, name_vi.strip(), name_en.strip(), max_amount=max_amount))
-        except ValidationError as e:
-            if dialog is not None:
-                problems: dict[str, str] = {}
-                other: list[str] = []
-                self._refused(e, dialog.boxes, problems, other)
-                self._show(dialog.boxes, dialog.problem, problems, other)
-            else:
-                texts = [money_problem_text(p) for p in e.problems]
-                self.support_problem.setText("\n".join(texts))
-                self.support_problem.setVisible(bool(texts))
-            return False
-        except PovcaseError as e:
-            show_error(self, e, _("Not saved"))
+        programme = ProgrammeInput(code, name_vi.strip(), name_en.strip(), max_amount=max_amount)
+        result = submit_form(self, lambda: self.register.support.add_programme(self.actor, programme),
+                             dialog.boxes if dialog is not None else {},
+                             dialog.problem if dialog is not None else self.support_problem,
+                             text=money_problem_text)
+        if result is None:
             return False
         self.support_problem.clear()
         self.support_problem.hide()
