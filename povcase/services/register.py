@@ -20,6 +20,7 @@ from povcase.services.communes import CommuneService
 from povcase.services.due import DueService
 from povcase.services.households import HouseholdService
 from povcase.services.plans import PlanService
+from povcase.services.results import ResultsService
 from povcase.services.review import ReviewService
 from povcase.services.search import SearchService
 from povcase.services.sponsors import SponsorService
@@ -42,6 +43,7 @@ class Register:
         self.support = SupportService(db)
         self.due = DueService(db)
         self.review = ReviewService(db)
+        self.results = ResultsService(db)
 
     @classmethod
     def open(cls, home: Path) -> Register:
