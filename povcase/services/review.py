@@ -431,15 +431,16 @@ class ReviewService:
             rnd = self._round(s, round_uuid)
             counts: dict[int, dict[str, int]] = {}
             for hamlet_id, state, n in s.execute(
-                    select(Household.hamlet_id, ReviewEntry.state, func.count())
+                    select(Household.hamlet_id, ReviewEntry.state, func.count()).select_from(ReviewEntry)
                     .join(Household, Household.id == ReviewEntry.household_id)
                     .where(ReviewEntry.round_id == rnd.id, ReviewEntry.deleted_at.is_(None))
                     .group_by(Household.hamlet_id, ReviewEntry.state)):
                 counts.setdefault(hamlet_id, {})[state] = n
-            complaints = dict(s.execute(
-                select(Household.hamlet_id, func.count()).join(Household, Household.id == Complaint.household_id)
+            complaints: dict[int, int] = {row[0]: row[1] for row in s.execute(
+                select(Household.hamlet_id, func.count()).select_from(Complaint)
+                .join(Household, Household.id == Complaint.household_id)
                 .where(Complaint.round_id == rnd.id, Complaint.deleted_at.is_(None), Complaint.closed_on.is_(None))
-                .group_by(Household.hamlet_id)).tuples())
+                .group_by(Household.hamlet_id))}
             latest: dict[int, VillageMeeting] = {}
             for m in s.scalars(select(VillageMeeting).where(VillageMeeting.round_id == rnd.id,
                                                             VillageMeeting.deleted_at.is_(None))
@@ -779,12 +780,13 @@ class ReviewService:
             rows = s.execute(select(ReviewApplication, Household)
                              .join(Household, Household.id == ReviewApplication.household_id)
                              .where(ReviewApplication.deleted_at.is_(None), Household.deleted_at.is_(None))).all()
-        pending = sorted((r for r in rows if r[0].outcome == rules.Outcome.PENDING.value),
-                         key=lambda r: (r[0].due_on, r[0].id))
-        decided = sorted((r for r in rows if r[0].outcome != rules.Outcome.PENDING.value),
-                         key=lambda r: (r[0].decided_on or date.min, r[0].id), reverse=True)
-        return [DueApplication(_app_dto(a, h), h.id, a.outcome == rules.Outcome.PENDING.value and a.due_on < today)
-                for a, h in (*pending, *decided)]
+            pending = sorted((r for r in rows if r[0].outcome == rules.Outcome.PENDING.value),
+                             key=lambda r: (r[0].due_on, r[0].id))
+            decided = sorted((r for r in rows if r[0].outcome != rules.Outcome.PENDING.value),
+                             key=lambda r: (r[0].decided_on or date.min, r[0].id), reverse=True)
+            return [DueApplication(_app_dto(a, h), h.id,
+                                   a.outcome == rules.Outcome.PENDING.value and a.due_on < today)
+                    for a, h in (*pending, *decided)]
 
     def due_applications(self, today: date, horizon_days: int = 0) -> list[DueApplication]:
         """Pending applications due by today + horizon_days, the overdue ones included."""
