@@ -227,3 +227,25 @@ def test_viewer_cannot_change_the_round(qtbot, demo: Register) -> None:
     screen = ReviewScreen(demo, Actor("Khách", Role.VIEWER), TODAY, run_task=TaskRunner(inline=True).run)
     qtbot.addWidget(screen)
     assert not screen.open_button.isEnabled() and not screen.application_button.isEnabled()
+
+
+def test_the_editor_records_a_survey_for_the_open_round(qtbot, demo: Register, officer: Actor) -> None:
+    from povcase.ui.household_editor import HouseholdEditor
+
+    row = demo.search.search(HouseholdFilter(statuses=("poor",)), limit=1).rows[0]
+    before = demo.households.get(row.uuid)
+    rnd = demo.review.open_annual_round(officer, 2026).value
+    editor = HouseholdEditor(demo, officer, row.uuid, today=TODAY)
+    qtbot.addWidget(editor)
+    editor.record_date.setText("10/10/2026")
+    assert "2026" in editor.round_hint.text() and not editor.round_hint.isHidden()
+    editor.record_income.setText("5.000.000")
+    assert editor.record_assessment()
+    after = demo.households.get(row.uuid)
+    assert (after.status, after.status_year, after.revision) == (before.status, before.status_year, before.revision)
+    assert "2026" in editor.history_hint.text()
+    entry = next(e for e in demo.review.entries(rnd.uuid) if e.household_uuid == row.uuid)
+    assert (entry.state, entry.proposed, entry.transition) == ("surveyed", "not_poor", "escaped_poverty")
+    # Before the review's window the hint stays away: such a result is not the round's survey.
+    editor.record_date.setText("10/08/2026")
+    assert editor.round_hint.isHidden()
