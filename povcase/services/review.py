@@ -4,8 +4,9 @@ the upstream opinion, the chairman's decision and the certificates; and monthly 
 Statuses change only with the decision. `survey` records the assessment without touching the
 household's list columns (unlike `HouseholdService.assess`, which updates them at once); `link_survey`
 takes an existing assessment by uuid. The decision is refused, with the reasons, while any household on
-the list has no survey, no passed village meeting or an open complaint; recording the same decision
-number again changes nothing.
+the list has no survey, no passed village meeting or an open complaint, or while the list has not been
+posted or the upstream office's opinion is missing; recording the same decision number again changes
+nothing.
 """
 
 from __future__ import annotations
@@ -870,6 +871,13 @@ class ReviewService:
                                         Complaint.closed_on.is_(None))):
             problems.append(FieldProblem(f"complaints.{c.uuid}",
                                          N_("The complaint about household {code} is still open"), {"code": code}))
+        # Steps 4 and 5 of the procedure come before the decision: the list posted, the level above asked.
+        if s.scalar(select(PublicPosting.id).where(PublicPosting.round_id == rnd.id,
+                                                   PublicPosting.deleted_at.is_(None)).limit(1)) is None:
+            problems.append(FieldProblem("posting", N_("The list has not been posted publicly yet")))
+        if s.scalar(select(UpstreamOpinion.id).where(UpstreamOpinion.round_id == rnd.id,
+                                                     UpstreamOpinion.deleted_at.is_(None)).limit(1)) is None:
+            problems.append(FieldProblem("upstream_opinion", N_("The opinion of the upstream office is not recorded yet")))
         return problems
 
     @staticmethod

@@ -9,6 +9,7 @@ are in review_dialogs. The decision runs through the task runner (it touches eve
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -79,6 +80,15 @@ OUTCOME_LABELS = {"pending": N_("Waiting"), "recognised": N_("Recognised"), "ref
 RESURVEY_FOREGROUND = QColor(PROBLEM_COLOR)
 DUE_SOON_BACKGROUND = QColor("#fff3cd")
 DUE_SOON_DAYS = 3
+
+
+def _blocker_kind(msgid: str) -> str:
+    """Which step a blocker of the decision is about, for the dashboard's summary."""
+    for key, kind in (("has no survey", "survey"), ("did not reach 50%", "resurvey"), ("still open", "complaint"),
+                      ("posted publicly", "posting"), ("upstream office", "upstream_opinion")):
+        if key in msgid:
+            return kind
+    return "meeting"
 
 
 def _paint_row(table: QTableWidget, row: int, foreground: QColor | None, background: QColor | None = None) -> None:
@@ -453,21 +463,15 @@ class ReviewScreen(QDialog):
         elif not self.blockers:
             self.blocker_summary.setText(_("Nothing blocks the decision.") if self.round.status == "open" else "")
         else:
-            kinds = {"no survey": 0, "meeting": 0, "resurvey": 0, "complaint": 0}
-            for p in self.blockers:
-                if "has no survey" in p.msgid:
-                    kinds["no survey"] += 1
-                elif "did not reach 50%" in p.msgid:
-                    kinds["resurvey"] += 1
-                elif "still open" in p.msgid:
-                    kinds["complaint"] += 1
-                else:
-                    kinds["meeting"] += 1
-            self.blocker_summary.setText(tr(
-                "What blocks the decision: {survey} households without a survey, {meeting} waiting for their "
-                "village meeting, {resurvey} to re-survey after a meeting below 50 %, {complaints} open complaints.",
-                survey=kinds["no survey"], meeting=kinds["meeting"], resurvey=kinds["resurvey"],
-                complaints=kinds["complaint"]))
+            kinds = Counter(_blocker_kind(p.msgid) for p in self.blockers)
+            steps = [tr("{n} households without a survey", n=kinds["survey"]) if kinds["survey"] else "",
+                     tr("{n} waiting for their village meeting", n=kinds["meeting"]) if kinds["meeting"] else "",
+                     tr("{n} to re-survey after a meeting below 50 %", n=kinds["resurvey"]) if kinds["resurvey"] else "",
+                     tr("{n} open complaints", n=kinds["complaint"]) if kinds["complaint"] else "",
+                     _("the list not posted yet") if kinds["posting"] else "",
+                     _("no opinion of the upstream office yet") if kinds["upstream_opinion"] else ""]
+            self.blocker_summary.setText(tr("What blocks the decision: {steps}.",
+                                            steps="; ".join(t for t in steps if t)))
         year = self.year.value()
         results = self.register.results.year(year)
         if results.decided:
