@@ -668,6 +668,15 @@ def _write_decided_rounds(register: Register, first_id: int, today: date, next_u
                     " VALUES (?, ?, ?, ?, ?, ?, 1)",
                     (next_uuid(), round_id, f"{_DECISION_NUMBERS.get(year, 100)}/QĐ-UBND",
                      _decision_day(year).isoformat(), now, now)).lastrowid
+                # The posting and the upstream opinion the decision waited for (meetings are not kept).
+                conn.execute("INSERT INTO public_posting (uuid, round_id, hamlet_id, starts_on, ends_on, created_at,"
+                             " updated_at, revision) VALUES (?, ?, NULL, ?, ?, ?, ?, 1)",
+                             (next_uuid(), round_id, date(year, 11, 20).isoformat(), date(year, 11, 26).isoformat(),
+                              now, now))
+                conn.execute("INSERT INTO upstream_opinion (uuid, round_id, given_on, reference, created_at,"
+                             " updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                             (next_uuid(), round_id, date(year, 12, 5).isoformat(),
+                              f"{_DECISION_NUMBERS.get(year, 100) + 1000}/UBND-VX", now, now))
             else:
                 round_id = row[0]
                 decision_id = conn.execute("SELECT id FROM decision WHERE round_id = ? AND deleted_at IS NULL",
