@@ -102,6 +102,17 @@ def _paint_row(table: QTableWidget, row: int, foreground: QColor | None, backgro
             item.setBackground(QBrush(background))
 
 
+def _cap_widths(table: QTableWidget, widest: int = 240) -> None:
+    """Long texts (deprivations, reasons) keep the other columns in view; the full text is the tooltip."""
+    for c in range(table.columnCount()):
+        if table.columnWidth(c) > widest:
+            table.setColumnWidth(c, widest)
+            for r in range(table.rowCount()):
+                item = table.item(r, c)
+                if item is not None and item.text():
+                    item.setToolTip(item.text())
+
+
 def _headers(*msgids: str) -> list[str]:
     return [_(m) for m in msgids]
 
@@ -200,7 +211,7 @@ class ReviewScreen(QDialog):
                                       "households still waiting for one"))
         self.list_table = _table(_headers(N_("Code"), N_("Head of household"), N_("Hamlet"), N_("On the list as"),
                                           N_("Status last year"), N_("Surveyed on"), N_("Income or score A"),
-                                          N_("Deprived in"), N_("Proposed"), N_("Transition"), N_("Step")))
+                                          N_("Proposed"), N_("Transition"), N_("Step"), N_("Deprived in")))
         self.list_table.doubleClicked.connect(lambda _i: self.survey_selected())
         layout.addWidget(self.list_table, 1)
         self.list_hint = QLabel()
@@ -378,9 +389,10 @@ class ReviewScreen(QDialog):
             deprived = ", ".join(indicator_label(std, c) for c in e.deprived) if std else ""
             rows.append((e.household_code, e.head_name, e.hamlet_name, label(SOURCE_LABELS, e.source),
                          status_label(e.previous_status), format_date(e.surveyed_on) if e.surveyed_on else "",
-                         measure, deprived, status_label(e.proposed) if e.proposed else "",
-                         label(TRANSITION_LABELS, e.transition, ""), label(STATE_LABELS, e.state)))
+                         measure, status_label(e.proposed) if e.proposed else "",
+                         label(TRANSITION_LABELS, e.transition, ""), label(STATE_LABELS, e.state), deprived))
         _fill(self.list_table, rows, [e.household_uuid for e in self._entries])
+        _cap_widths(self.list_table, 190)
         for r, e in enumerate(self._entries):
             if e.state == "resurvey":
                 _paint_row(self.list_table, r, RESURVEY_FOREGROUND)
@@ -416,6 +428,7 @@ class ReviewScreen(QDialog):
         _fill(self.complaint_table, [(f"{c.household_code} — {c.head_name}", format_date(c.received_on), c.text,
                                       c.recheck_outcome, format_date(c.closed_on) if c.closed_on else _("Open"))
                                      for c in self._complaints], [c.uuid for c in self._complaints])
+        _cap_widths(self.complaint_table)
         for r, c in enumerate(self._complaints):
             if c.closed_on is None:
                 _paint_row(self.complaint_table, r, RESURVEY_FOREGROUND)
@@ -548,6 +561,7 @@ class ReviewScreen(QDialog):
                          a.household_code, a.head_name, a.applicant, format_date(a.received_on),
                          format_date(a.due_on), outcome, a.refusal_reason or a.reason))
         _fill(self.application_table, rows, [d.application.uuid for d in self._applications])
+        _cap_widths(self.application_table)
         for r, d in enumerate(self._applications):
             if d.overdue:
                 _paint_row(self.application_table, r, OVERDUE_FOREGROUND, OVERDUE_BACKGROUND)
