@@ -109,10 +109,24 @@ def test_a_whole_2026_round_on_the_demo_commune(qtbot, window: MainWindow, demo:
     assert any(screen.list_table.item(r, 0).foreground().color() == RESURVEY_FOREGROUND
                for r in range(screen.list_table.rowCount()))
     assert any("50%" in screen.blocker_list.item(i).text() for i in range(screen.blocker_list.count()))
+    early = screen.meeting_form(hamlets[0])  # the meeting cannot be held again before the re-survey
+    early.chair.setText("Thạch Sa Rươl")
+    early.present.setValue(12)
+    early.agreeing.setValue(9)
+    early.accept()
+    assert early.saved is None and early.boxes["hamlet"].problem()
     _survey_all(screen, officer, ("resurvey",), on=date(2026, 10, 24))
-    for i, hamlet in enumerate(hamlets):
+    again = screen.meeting_form(hamlets[0])
+    again.held_on.setText("27/10/2026")
+    again.chair.setText("Thạch Sa Rươl")
+    again.present.setValue(12)
+    again.agreeing.setValue(9)
+    again.accept()
+    assert again.saved.passed
+    for i, hamlet in enumerate(hamlets[1:]):
         demo.review.record_meeting(officer, screen.round.uuid, hamlet, date(2026, 10, 27), "Trưởng ấp", 20, 15 + i % 3)
     screen.refresh()
+    assert screen.meeting_table.item(row, 0).foreground().color() != RESURVEY_FOREGROUND
     assert {e.state for e in screen._entries} == {"agreed"}
 
     # Posting, a complaint (blocks until its re-check closes it), the upstream opinion.
@@ -128,6 +142,7 @@ def test_a_whole_2026_round_on_the_demo_commune(qtbot, window: MainWindow, demo:
     assert complaint.saved
     screen.refresh()
     assert screen.complaint_table.rowCount() == 1 and not screen.decide_button.isEnabled()
+    assert "1 khiếu nại chưa giải quyết" in screen.blocker_summary.text()  # the dashboard says what blocks
     assert screen._progress and sum(p.open_complaints for p in screen._progress) == 1
     close = screen.close_complaint_form(screen._complaints[0])
     close.outcome.setPlainText("Xe đi mượn; giữ kết quả khảo sát")
