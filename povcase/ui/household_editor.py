@@ -1390,7 +1390,7 @@ class HouseholdEditor(QDialog):
         if day is None or self._dto is None or self._dto.status is None:
             return ""
         rnd = self.register.review.annual_round(day.year)
-        if rnd is None or rnd.status != "open" or day < rnd.starts_on:
+        if rnd is None or rnd.status != "open" or not rnd.starts_on <= day <= rnd.ends_on:
             return ""
         return tr("The annual review of {year} is open: this result becomes the household's survey in it; the "
                   "status changes only with the chairman's decision.", year=rnd.year)
