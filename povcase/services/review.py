@@ -1025,6 +1025,17 @@ class ReviewService:
                                    a.outcome == rules.Outcome.PENDING.value and a.due_on < today)
                     for a, h in (*pending, *decided)]
 
+    def waiting_application(self, household_uuid: str, on: date) -> ApplicationDTO | None:
+        """The household's application still waiting for a decision, received on or before `on`: a survey
+        of that day is its survey (see `attach_to_open_round`)."""
+        with self.db.reading() as s:
+            h = load_household(s, household_uuid)
+            a = s.scalar(select(ReviewApplication).where(
+                ReviewApplication.household_id == h.id, ReviewApplication.deleted_at.is_(None),
+                ReviewApplication.outcome == rules.Outcome.PENDING.value, ReviewApplication.received_on <= on)
+                .order_by(ReviewApplication.received_on.desc(), ReviewApplication.id.desc()).limit(1))
+            return _app_dto(s, a, h) if a is not None else None
+
     def due_applications(self, today: date, horizon_days: int = 0) -> list[DueApplication]:
         """Pending applications due by today + horizon_days, the overdue ones included."""
         with self.db.reading() as s:

@@ -140,6 +140,7 @@ def _fill_results(table: QTableWidget, areas: Sequence[AreaResult], overall: Are
             font = item.font()
             font.setBold(True)
             item.setFont(font)
+    table.resizeColumnToContents(0)  # the bold commune name stays whole
 
 
 class ReviewScreen(QDialog):

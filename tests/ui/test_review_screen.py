@@ -369,3 +369,26 @@ def test_monthly_application_surveyed_then_recognised(qtbot, monkeypatch: pytest
     screen.refresh()
     assert screen.cell_texts(screen.application_table)[0][12] == "12/QĐ-UBND"
     assert any(c.household_uuid == row.uuid for c in screen._certificates)
+
+
+def test_the_editor_records_an_applicants_survey_without_changing_the_status(qtbot, demo: Register,
+                                                                             officer: Actor) -> None:
+    from povcase.ui.household_editor import HouseholdEditor
+
+    row = demo.search.search(HouseholdFilter(statuses=("not_poor",)), limit=1).rows[0]
+    before = demo.households.get(row.uuid)
+    app = demo.review.record_application(officer, row.uuid, "01", date(2026, 11, 3), "Thạch Thị Sa Ry",
+                                         today=TODAY).value
+    editor = HouseholdEditor(demo, officer, row.uuid, today=TODAY)
+    qtbot.addWidget(editor)
+    editor.record_date.setText("01/11/2026")  # before the application: an ordinary survey
+    assert editor.round_hint.isHidden()
+    editor.record_date.setText("10/11/2026")
+    assert "Mẫu 01" in editor.round_hint.text() and not editor.round_hint.isHidden()
+    editor.record_income.setText("900.000")
+    assert editor.record_assessment()
+    after = demo.households.get(row.uuid)
+    assert (after.status, after.status_year) == (before.status, before.status_year)
+    assert "Mẫu 01" in editor.history_hint.text()
+    shown = demo.review.applications(TODAY)[0].application
+    assert (shown.uuid, shown.surveyed_on) == (app.uuid, date(2026, 11, 10))
