@@ -495,3 +495,21 @@ def test_annual_survey_must_fall_within_the_round(register: Register, officer: A
                                        today=late).value
     with pytest.raises(ValidationError):
         register.review.link_survey(officer, rnd, hh, other.uuid)
+
+
+def test_survey_preview_is_what_the_survey_records(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    before = db_dump(register)
+    a = AssessmentInput(date(2026, 10, 10), income_per_capita=1_000_000, indicators=NEAR)
+    assert register.review.preview_survey(hh, AssessmentInput(date(2026, 10, 10))) is None  # nothing to classify
+    shown = register.review.preview_survey(hh, a, rnd)
+    assert db_dump(register) == before  # a preview writes nothing
+    assert (shown.classification, shown.deprivation_count, shown.score_b, shown.standard) == (
+        "near_poor", 2, 20, "2022-2026")
+    assert (shown.previous_status, shown.transition) == ("poor", "poor_to_near_poor")
+    entry = register.review.survey(officer, rnd, hh, a, today=TODAY).value
+    assert (entry.proposed, entry.transition) == (shown.classification, shown.transition)
+    # Without a round (an application): against the status the household holds now.
+    assert register.review.preview_survey(hh, AssessmentInput(TODAY, score_a=200)).transition == "escaped_poverty"

@@ -149,10 +149,10 @@ class _SurveyFormBase(ReviewForm):
     what it would propose — the standard, score B, the classification and the transition — as the
     officer types, computed the way the service records it."""
 
-    def __init__(self, register: Register, actor: Actor, today: date, household_uuid: str, heading: str,
-                 default_on: date, standard: str | None, last_income: int | None,
+    def __init__(self, register: Register, actor: Actor, today: date, household_uuid: str, code: str,
+                 heading: str, default_on: date, standard: str | None, last_income: int | None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(tr("Survey of household {code}", code=heading.split(" — ")[0]), parent)
+        super().__init__(tr("Survey of household {code}", code=code), parent)
         self.register, self.actor, self.today, self.standard = register, actor, today, standard
         self.household_uuid = household_uuid
         top = QLabel(heading)
@@ -226,7 +226,7 @@ class SurveyForm(_SurveyFormBase):
     def __init__(self, register: Register, actor: Actor, rnd: RoundDTO, entry: EntryDTO, today: date,
                  parent: QWidget | None = None) -> None:
         self.rnd, self.entry = rnd, entry
-        super().__init__(register, actor, today, entry.household_uuid,
+        super().__init__(register, actor, today, entry.household_uuid, entry.household_code,
                          tr("{code} — {head}, {hamlet}", code=entry.household_code, head=entry.head_name,
                             hamlet=entry.hamlet_name),
                          max(rnd.starts_on, min(today, rnd.ends_on)), rnd.standard, entry.income_per_capita, parent)
@@ -244,7 +244,7 @@ class ApplicationSurveyForm(_SurveyFormBase):
     def __init__(self, register: Register, actor: Actor, application: ApplicationDTO, today: date,
                  parent: QWidget | None = None) -> None:
         self.application = application
-        super().__init__(register, actor, today, application.household_uuid,
+        super().__init__(register, actor, today, application.household_uuid, application.household_code,
                          tr("{code} — {head}: {form}", code=application.household_code, head=application.head_name,
                             form=_(FORM_LABELS.get(application.form, application.form))),
                          max(today, application.received_on), None, None, parent)
