@@ -136,6 +136,13 @@ def review_shots(register: Any, officer: Any, window: Any, out: Path, today: dat
     screen.tabs.setCurrentIndex(3)
     settle()
     screen.grab().save(str(out / "review-dashboard.png"))
+    waiting = next(e for e in screen._entries if e.state == "listed")
+    survey = screen.survey_form(waiting)  # the live line as the officer types the income
+    survey.income.setText("1.250.000")
+    survey.show()
+    settle()
+    survey.grab().save(str(out / "review-survey.png"))
+    survey.close()
     screen.close()
 
 

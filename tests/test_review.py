@@ -9,6 +9,7 @@ import pytest
 from povcase.domain import review as rules
 from povcase.domain.review import Transition, transition
 from povcase.errors import PovcaseError, ValidationError
+from povcase.i18n import translate
 from povcase.services.base import Actor
 from povcase.services.dto import AssessmentInput
 from povcase.services.register import Register
@@ -357,3 +358,158 @@ def test_round_records_read_back(register: Register, officer: Actor) -> None:
     assert [(p.hamlet_uuid, p.starts_on) for p in register.review.postings(rnd)] == [(None, date(2026, 11, 1))]
     assert [o.reference for o in register.review.opinions(rnd)] == ["123/UBND-VP"]
     assert [r.year for r in register.review.rounds()] == [2026]
+
+
+def _apply(reg: Register, actor: Actor, hh: str, form: str, received: date):
+    return reg.review.record_application(actor, hh, form, received, "Nguyễn Văn Đức", today=TODAY).value
+
+
+def _survey_app(reg: Register, actor: Actor, app: str, income: int, on: date,
+                indicators: dict[str, bool] | None = None):
+    return reg.review.survey_application(actor, app, AssessmentInput(on, income_per_capita=income,
+                                                                     indicators=indicators or {}), today=TODAY).value
+
+
+def _recognise(reg: Register, actor: Actor, app: str, number: str = "12/QĐ-UBND", on: date = TODAY):
+    return reg.review.decide_application(actor, app, "recognised", on, number=number, today=TODAY)
+
+
+def test_monthly_01_recognition_applies_the_survey(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "not_poor")
+    app = _apply(register, officer, hh, "01", date(2026, 11, 3))
+    results_before = register.results.year(2026)
+
+    # No survey since the application: refused, in Vietnamese, and nothing written.
+    _refused(register, lambda: _recognise(register, officer, app.uuid), "has not been surveyed")
+    with pytest.raises(ValidationError) as err:
+        _recognise(register, officer, app.uuid)
+    assert "chưa được điều tra" in translate(err.value.problems[0].msgid, "vi", **err.value.problems[0].params)
+    _refused(register, lambda: _survey_app(register, officer, app.uuid, 1_000_000, date(2026, 11, 1)),
+             "cannot be before the application")
+    # A survey above the line contradicts the application.
+    _survey_app(register, officer, app.uuid, 5_000_000, date(2026, 11, 10))
+    _refused(register, lambda: _recognise(register, officer, app.uuid), "neither poor nor near-poor")
+
+    surveyed = _survey_app(register, officer, app.uuid, 1_000_000, date(2026, 11, 12))
+    assert (surveyed.surveyed_on, surveyed.proposed, surveyed.transition) == (date(2026, 11, 12), "poor", "newly_poor")
+    assert register.households.get(hh).status == "not_poor"  # the survey alone changes nothing
+    assert register.results.year(2026) == results_before
+    _refused(register, lambda: _recognise(register, officer, app.uuid, number=""), "Required")
+
+    result = _recognise(register, officer, app.uuid)
+    decided = result.value
+    assert (decided.outcome, decided.decision_number, decided.decided_on) == ("recognised", "12/QĐ-UBND", TODAY)
+    h = register.households.get(hh)
+    assert (h.status, h.previous_status, h.status_year) == ("poor", "not_poor", 2026)
+    assert [(c.number, c.household_uuid, c.classification) for c in register.review.certificates(2026)] == [
+        ("1/GCN-HN.HCN", hh, "poor")]
+    assert register.review.certificate(register.review.certificates(2026)[0].uuid).decision_number == "12/QĐ-UBND"
+    after = register.results.year(2026)
+    assert after.overall.this_year.poor == results_before.overall.this_year.poor + 1
+    assert after.overall.newly_poor == 1
+    for kind in ("household", "review_application", "decision", "certificate", "review_entry"):
+        assert result.changes.touched(kind), kind
+    assert register.review.due_applications(TODAY, horizon_days=60) == []
+    _refused(register, lambda: _recognise(register, officer, app.uuid), "already decided")
+
+    # Poor now by that decision: the annual round proposes it, against last year's status.
+    rnd = register.review.open_annual_round(officer, 2026).value
+    assert [(e.household_uuid, e.source, e.previous_status) for e in register.review.entries(rnd.uuid)] == [
+        (hh, "status", "not_poor")]
+
+
+def test_monthly_04_escape_replaces_or_ends_the_certificate(register: Register, officer: Actor) -> None:
+    _rnd, hh, _hamlets = _decided_round(register, officer)  # A and B poor (certificates 1, 2), C escaped
+    a = _apply(register, officer, hh["A"], "04", date(2026, 11, 21))
+    b = _apply(register, officer, hh["B"], "04", date(2026, 11, 21))
+    c = _apply(register, officer, hh["C"], "04", date(2026, 11, 21))
+    results_before = register.results.year(2026).overall.this_year
+
+    # Still poor, or neither poor nor near-poor to begin with: refused, nothing changes.
+    _survey_app(register, officer, a.uuid, 1_000_000, TODAY)
+    _refused(register, lambda: _recognise(register, officer, a.uuid), "still poor or near-poor")
+    _survey_app(register, officer, c.uuid, 5_000_000, TODAY)
+    _refused(register, lambda: _recognise(register, officer, c.uuid), "neither poor nor near-poor")
+    assert register.results.year(2026).overall.this_year == results_before
+
+    # Poor → near-poor: the new near-poor certificate replaces the poor one.
+    _survey_app(register, officer, a.uuid, 1_000_000, TODAY, NEAR)
+    assert _recognise(register, officer, a.uuid, "13/QĐ-UBND").value.transition == "poor_to_near_poor"
+    # Poor → above the line: its certificate ends with the decision.
+    _survey_app(register, officer, b.uuid, 5_000_000, TODAY)
+    assert _recognise(register, officer, b.uuid, "14/QĐ-UBND").value.transition == "escaped_poverty"
+    # previous_status stays the status of the year before (B was near-poor in 2025), for the year's results.
+    assert {k: (register.households.get(u).status, register.households.get(u).previous_status)
+            for k, u in hh.items() if k != "C"} == {"A": ("near_poor", "poor"), "B": ("not_poor", "near_poor")}
+    certs = {c.number: c for c in register.review.certificates(2026)}
+    assert set(certs) == {"1/GCN-HN.HCN", "2/GCN-HN.HCN", "3/GCN-HN.HCN"}
+    assert (certs["3/GCN-HN.HCN"].household_uuid, certs["3/GCN-HN.HCN"].classification) == (hh["A"], "near_poor")
+    assert certs["1/GCN-HN.HCN"].replaced_by_uuid == certs["3/GCN-HN.HCN"].uuid
+    assert (certs["2/GCN-HN.HCN"].ended_by, certs["2/GCN-HN.HCN"].ended_on) == ("14/QĐ-UBND", TODAY)
+    assert certs["2/GCN-HN.HCN"].replaced_by_uuid is None and certs["3/GCN-HN.HCN"].ended_by is None
+    after = register.results.year(2026).overall.this_year
+    assert (after.poor, after.near_poor) == (results_before.poor - 2, results_before.near_poor + 1)
+
+    # Near-poor now: Mẫu 04 needs a survey above the line.
+    again = _apply(register, officer, hh["A"], "04", TODAY)
+    _survey_app(register, officer, again.uuid, 1_000_000, TODAY, NEAR)
+    _refused(register, lambda: _recognise(register, officer, again.uuid), "still poor or near-poor")
+
+    # A refusal needs its written reason and changes no status.
+    before = register.households.get(hh["C"])
+    refused = register.review.decide_application(officer, c.uuid, "refused", TODAY, "Hộ không thuộc diện nghèo",
+                                                 today=TODAY)
+    assert refused.value.outcome == "refused" and not refused.changes.touched("household")
+    assert register.households.get(hh["C"]) == before
+
+
+def test_editor_survey_of_an_applicant_waits_for_the_decision(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "not_poor")
+    app = _apply(register, officer, hh, "01", date(2026, 8, 3))  # no annual round open
+    register.households.assess(officer, hh, AssessmentInput(date(2026, 8, 10), income_per_capita=1_000_000),
+                               today=TODAY)
+    assert register.households.get(hh).status == "not_poor"
+    shown = register.review.applications(TODAY)[0].application
+    assert (shown.uuid, shown.proposed, shown.status) == (app.uuid, "poor", "not_poor")
+
+
+def test_annual_survey_must_fall_within_the_round(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    late = date(2026, 12, 20)
+    for on, today in ((date(2026, 8, 31), TODAY), (date(2026, 12, 15), late)):
+        before = db_dump(register)
+        with pytest.raises(ValidationError) as err:
+            register.review.survey(officer, rnd, hh, AssessmentInput(on, income_per_capita=1_000_000), today=today)
+        problem = err.value.problems[0]
+        assert problem.field == "assessed_on" and "01/09/2026 – 14/12/2026" in translate(problem.msgid, "vi", **problem.params)
+        assert "ngoài" in translate(problem.msgid, "vi", **problem.params)
+        assert db_dump(register) == before
+    last_day = AssessmentInput(date(2026, 12, 14), income_per_capita=1_000_000)
+    assert register.review.survey(officer, rnd, hh, last_day, today=late).value.state == "surveyed"
+    # A survey recorded elsewhere after the round's end is not taken as its survey.
+    other = register.households.assess(officer, hh, AssessmentInput(late, income_per_capita=900_000),
+                                       today=late).value
+    with pytest.raises(ValidationError):
+        register.review.link_survey(officer, rnd, hh, other.uuid)
+
+
+def test_survey_preview_is_what_the_survey_records(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    before = db_dump(register)
+    a = AssessmentInput(date(2026, 10, 10), income_per_capita=1_000_000, indicators=NEAR)
+    assert register.review.preview_survey(hh, AssessmentInput(date(2026, 10, 10))) is None  # nothing to classify
+    shown = register.review.preview_survey(hh, a, rnd)
+    assert db_dump(register) == before  # a preview writes nothing
+    assert (shown.classification, shown.deprivation_count, shown.score_b, shown.standard) == (
+        "near_poor", 2, 20, "2022-2026")
+    assert (shown.previous_status, shown.transition) == ("poor", "poor_to_near_poor")
+    entry = register.review.survey(officer, rnd, hh, a, today=TODAY).value
+    assert (entry.proposed, entry.transition) == (shown.classification, shown.transition)
+    # Without a round (an application): against the status the household holds now.
+    assert register.review.preview_survey(hh, AssessmentInput(TODAY, score_a=200)).transition == "escaped_poverty"

@@ -36,9 +36,11 @@ from povcase.db.models import (
     new_uuid,
 )
 from povcase.domain import review as rules
-from povcase.domain.standards import get_standard, standard_for
+from povcase.domain.classification import ClassificationResult
+from povcase.domain.standards import Standard, get_standard, standard_for
 from povcase.domain.text import nfc
 from povcase.errors import N_, FieldProblem, NotFoundError, PovcaseError, ValidationError
+from povcase.i18n import format_date
 from povcase.services.base import Actor, Auditor, Result
 from povcase.services.dto import AssessmentInput
 from povcase.services.households import (
@@ -87,6 +89,19 @@ class EntryDTO:
 
 
 @dataclass(frozen=True)
+class SurveyPreview:
+    """The survey form's live line: what recording the survey would propose."""
+
+    standard: str
+    classification: str
+    deprivation_count: int
+    indicator_count: int
+    score_b: int
+    previous_status: str | None
+    transition: str
+
+
+@dataclass(frozen=True)
 class ApplicationDTO:
     uuid: str
     household_uuid: str
@@ -100,6 +115,11 @@ class ApplicationDTO:
     refusal_reason: str
     decided_on: date | None
     head_name: str = ""
+    status: str | None = None  # the household's status now
+    surveyed_on: date | None = None  # the survey since the application was received, if any
+    proposed: str | None = None  # that survey's classification
+    transition: str | None = None  # against the status the household had when it applied
+    decision_number: str | None = None  # the chairman's decision recognising it
 
 
 @dataclass(frozen=True)
@@ -152,6 +172,8 @@ class CertificateDTO:
     household_code: str = ""
     head_name: str = ""
     replaces_number: str | None = None
+    ended_by: str | None = None  # the later decision that found the household no longer poor or near-poor
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -221,9 +243,40 @@ def pending_applications(s: Session, until: date) -> list[tuple[ReviewApplicatio
         .order_by(ReviewApplication.due_on, ReviewApplication.id))]
 
 
-def _app_dto(a: ReviewApplication, h: Household) -> ApplicationDTO:
+def _application_survey(s: Session, a: ReviewApplication) -> Assessment | None:
+    """The survey an application is decided on: the household's latest one since the application was
+    received (up to the decision, once decided)."""
+    q = select(Assessment).where(Assessment.household_id == a.household_id, Assessment.deleted_at.is_(None),
+                                 Assessment.assessed_on >= a.received_on)
+    if a.decided_on is not None:
+        q = q.where(Assessment.assessed_on <= a.decided_on)
+    return s.scalar(q.order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
+
+
+def _application_decision(s: Session, a: ReviewApplication) -> tuple[Decision, ReviewEntry] | None:
+    """The decision that recognised an application, and the household's entry it decided."""
+    if a.outcome != rules.Outcome.RECOGNISED.value:
+        return None
+    row = s.execute(select(Decision, ReviewEntry).join(ReviewEntry, ReviewEntry.round_id == Decision.round_id)
+                    .where(ReviewEntry.household_id == a.household_id, ReviewEntry.deleted_at.is_(None),
+                           Decision.deleted_at.is_(None), Decision.decided_on == a.decided_on)
+                    .order_by(Decision.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _app_dto(s: Session, a: ReviewApplication, h: Household) -> ApplicationDTO:
+    survey = _application_survey(s, a)
+    decided = _application_decision(s, a)
+    if decided is not None:
+        decision, entry = decided
+        number, move = decision.number, entry.transition
+    else:  # until the decision the household keeps the status it applied with
+        number = None
+        move = rules.transition(h.status, survey.classification).value if survey else None
     return ApplicationDTO(a.uuid, h.uuid, h.code, a.form, a.received_on, a.applicant, a.reason, a.due_on,
-                          a.outcome, a.refusal_reason, a.decided_on, h.head_name)
+                          a.outcome, a.refusal_reason, a.decided_on, h.head_name, h.status,
+                          survey.assessed_on if survey else None, survey.classification if survey else None,
+                          move, number)
 
 
 def _entry_dto(e: ReviewEntry, h: Household, hamlet: Hamlet | None, a: Assessment | None) -> EntryDTO:
@@ -234,10 +287,32 @@ def _entry_dto(e: ReviewEntry, h: Household, hamlet: Hamlet | None, a: Assessmen
                     deprived)
 
 
-def _certificate_dto(c: Certificate, h: Household, replaced_by: Certificate | None,
-                     replaces: str | None) -> CertificateDTO:
+def _certificate_dto(c: Certificate, h: Household, replaced_by: Certificate | None, replaces: str | None,
+                     ended: Decision | None = None) -> CertificateDTO:
     return CertificateDTO(c.uuid, h.uuid, c.year, c.number, c.classification, c.issued_on,
-                          replaced_by.uuid if replaced_by else None, h.code, h.head_name, replaces)
+                          replaced_by.uuid if replaced_by else None, h.code, h.head_name, replaces,
+                          ended.number if ended else None, ended.decided_on if ended else None)
+
+
+def _endings(s: Session, certificates: list[Certificate]) -> dict[int, Decision]:
+    """Which certificates ended: not replaced, and the household's next decision found it no longer poor
+    or near-poor (an escape recognised on Mẫu 04, or at the next annual review). Derived from the
+    decisions, so nothing is stored twice."""
+    live = [c for c in certificates if c.replaced_by_id is None]
+    if not live:
+        return {}
+    later: dict[int, list[tuple[Decision, ReviewEntry]]] = {}
+    for dec, e in s.execute(select(Decision, ReviewEntry).join(ReviewEntry, ReviewEntry.round_id == Decision.round_id)
+                            .where(ReviewEntry.household_id.in_({c.household_id for c in live}),
+                                   ReviewEntry.deleted_at.is_(None), ReviewEntry.state == "decided",
+                                   Decision.deleted_at.is_(None)).order_by(Decision.id)):
+        later.setdefault(e.household_id, []).append((dec, e))
+    out = {}
+    for c in live:
+        following = next(((d, e) for d, e in later.get(c.household_id, []) if d.id > c.decision_id), None)
+        if following is not None and following[1].proposed not in POOR_STATUSES:
+            out[c.id] = following[0]
+    return out
 
 
 def _status_at_start(h: Household, year: int) -> str | None:
@@ -246,18 +321,99 @@ def _status_at_start(h: Household, year: int) -> str | None:
 
 
 def attach_to_open_round(s: Session, audit: Auditor, h: Household, a: Assessment) -> int | None:
-    """A survey recorded elsewhere (the household editor) while the year's annual round is open becomes
-    the household's survey in that round, the household added to the list if the proposal missed it.
-    Returns the round's year, or None when no round of the survey's year is open."""
+    """A survey recorded elsewhere (the household editor) waits for a decision instead of changing the
+    status at once: while the year's annual round is open and the survey falls in its window it becomes
+    the household's survey in that round (the household added to the list if the proposal missed it);
+    while the household has a monthly application received on or before the survey, it is that
+    application's survey. Returns the year it counts for, or None when it is neither."""
     rnd = s.scalar(select(ReviewRound).where(ReviewRound.deleted_at.is_(None), ReviewRound.status == "open",
                                              ReviewRound.kind == rules.RoundKind.ANNUAL.value,
                                              ReviewRound.year == a.assessed_on.year,
-                                             ReviewRound.starts_on <= a.assessed_on))
+                                             ReviewRound.starts_on <= a.assessed_on,
+                                             ReviewRound.ends_on >= a.assessed_on))
     if rnd is None:
-        return None
+        waiting = s.scalar(select(ReviewApplication.id).where(
+            ReviewApplication.household_id == h.id, ReviewApplication.deleted_at.is_(None),
+            ReviewApplication.outcome == rules.Outcome.PENDING.value,
+            ReviewApplication.received_on <= a.assessed_on).limit(1))
+        return a.assessed_on.year if waiting is not None else None
     e = ReviewService._entry_or_none(s, rnd, h) or ReviewService._add_entry(s, audit, rnd, h, "added")
     ReviewService._set_survey(s, audit, e, a)
     return rnd.year
+
+
+def _check_in_window(rnd: ReviewRound, on: date) -> None:
+    """An annual round's survey is made between 1 September and 14 December of its year."""
+    if not rnd.starts_on <= on <= rnd.ends_on:
+        raise ValidationError([FieldProblem(
+            "assessed_on", N_("The survey date {date} is outside the annual review of {year} ({start} – {end})"),
+            {"date": format_date(on), "year": rnd.year, "start": format_date(rnd.starts_on),
+             "end": format_date(rnd.ends_on)})])
+
+
+def _survey_result(h: Household, a: AssessmentInput, standard: Standard) -> ClassificationResult:
+    """The household's facts as the register holds them, scored with the survey's income or score A:
+    the one evaluation the live preview and the recorded survey share."""
+    members = [m for m in h.members if m.deleted_at is None]
+    overrides = {c: o for c, o in overrides_from_json(h.overrides).items() if c in standard.indicator_codes}
+    return evaluate(standard, h.area, members, housing_facts(h), overrides, a.assessed_on, a.income_per_capita,
+                    a.score_a, a.indicators)
+
+
+def _record_assessment(s: Session, audit: Auditor, h: Household, a: AssessmentInput,
+                       standard: Standard) -> Assessment:
+    """A survey kept in the household's history without touching its status."""
+    result = _survey_result(h, a, standard)
+    values = assessment_row(result, a, h.id, sum(1 for m in h.members if m.deleted_at is None))
+    row = Assessment(uuid=new_uuid(), **values)
+    s.add(row)
+    s.flush()
+    audit.created("assessment", row.uuid, {k: values[k] for k in ("assessed_on", "standard", "income_per_capita",
+                                                                  "score_a", "score_b", "classification")})
+    return row
+
+
+def _older_statuses(s: Session, household_id: int, year: int) -> list[str]:
+    """The household's survey results of the years before last year, for re-poor (tái nghèo)."""
+    return list(s.scalars(select(Assessment.classification).where(
+        Assessment.household_id == household_id, Assessment.deleted_at.is_(None),
+        Assessment.assessed_on < date(year - 1, 1, 1))))
+
+
+def _current_certificates(s: Session, household_id: int) -> list[Certificate]:
+    """The certificates a household holds now: live, not replaced, of its latest certificate year."""
+    rows = list(s.scalars(select(Certificate).where(Certificate.household_id == household_id,
+                                                    Certificate.deleted_at.is_(None),
+                                                    Certificate.replaced_by_id.is_(None))))
+    latest = max((c.year for c in rows), default=None)
+    return [c for c in rows if c.year == latest]
+
+
+def _recognition_problems(app: ReviewApplication, h: Household, survey: Assessment | None) -> list[FieldProblem]:
+    """Why an application cannot be recognised on its survey: none yet, or one that says otherwise."""
+    if survey is None:
+        return [FieldProblem("survey", N_("Household {code} has not been surveyed since its application of "
+                                          "{date}: survey it first, or refuse the application in writing"),
+                             {"code": h.code, "date": format_date(app.received_on)})]
+    found = {"code": h.code, "date": format_date(survey.assessed_on)}
+    if app.form == rules.ApplicationForm.REVIEW.value:
+        if survey.classification not in POOR_STATUSES:
+            return [FieldProblem("survey", N_("The survey of {date} finds household {code} neither poor nor "
+                                              "near-poor: the application cannot be recognised; refuse it in "
+                                              "writing"), found)]
+        if survey.classification == h.status:
+            return [FieldProblem("survey", N_("The survey of {date} finds household {code} as it already is: "
+                                              "there is no new status to recognise"), found)]
+        return []
+    if h.status not in POOR_STATUSES:
+        return [FieldProblem("survey", N_("Household {code} is neither poor nor near-poor: there is no escape "
+                                          "to recognise"), found)]
+    # Mẫu 04 asks to leave the status held now: a poor household may become near-poor, a near-poor one
+    # must be above the line.
+    if survey.classification == rules.POOR or (h.status == rules.NEAR_POOR and survey.classification in POOR_STATUSES):
+        return [FieldProblem("survey", N_("The survey of {date} finds household {code} still poor or near-poor: "
+                                          "the escape cannot be recognised; refuse it in writing"), found)]
+    return []
 
 
 class ReviewService:
@@ -290,7 +446,8 @@ class ReviewService:
                                                      "starts_on": starts_on, "ends_on": ends_on})
             listed: set[int] = set()
             for h in s.scalars(select(Household).where(Household.deleted_at.is_(None)).order_by(Household.code)):
-                if _status_at_start(h, year) in POOR_STATUSES:
+                # Now poor or near-poor: by last year's status, or by a monthly decision this year.
+                if h.status in POOR_STATUSES or _status_at_start(h, year) in POOR_STATUSES:
                     self._add_entry(s, audit, row, h, "status")
                     listed.add(h.id)
             for _a, h in pending_applications(s, date.max):
@@ -342,28 +499,41 @@ class ReviewService:
     def survey(self, actor: Actor, round_uuid: str, household_uuid: str, a: AssessmentInput,
                today: date | None = None) -> Result[EntryDTO]:
         """Record the round's survey of a household (Phiếu A/B): an assessment that does not change
-        the household's status — only the decision does."""
+        the household's status — only the decision does. It must be dated within the round's window."""
         require_writer(actor)
         today = today or date.today()
         standard = check_assessment(a, today)
         with self.db.session() as s:
             rnd = self._open_round(s, round_uuid)
+            _check_in_window(rnd, a.assessed_on)
             h = load_household(s, household_uuid)
             e = self._entry(s, rnd, h)
-            members = [m for m in h.members if m.deleted_at is None]
-            overrides = {c: o for c, o in overrides_from_json(h.overrides).items() if c in standard.indicator_codes}
-            result = evaluate(standard, h.area, members, housing_facts(h), overrides, a.assessed_on,
-                              a.income_per_capita, a.score_a, a.indicators)
             audit = Auditor(s, actor)
-            values = assessment_row(result, a, h.id, len(members))
-            row = Assessment(uuid=new_uuid(), **values)
-            s.add(row)
-            s.flush()
-            audit.created("assessment", row.uuid, {k: values[k] for k in ("assessed_on", "standard", "income_per_capita",
-                                                                          "score_a", "score_b", "classification")})
+            row = _record_assessment(s, audit, h, a, standard)
             self._set_survey(s, audit, e, row)
             dto = self._entry_dto(s, e)
         return Result(dto, audit.changes)
+
+    def preview_survey(self, household_uuid: str, a: AssessmentInput, round_uuid: str | None = None,
+                       ) -> SurveyPreview | None:
+        """What a survey would record, without recording it: the survey form's live line. Against the
+        round's status last year with `round_uuid`, else against the household's status now (a monthly
+        application). None when neither income nor score A is given."""
+        if a.income_per_capita is None and a.score_a is None:
+            return None
+        std = get_standard(a.standard) if a.standard else standard_for(a.assessed_on)
+        with self.db.reading() as s:
+            h = load_household(s, household_uuid)
+            result = _survey_result(h, a, std)
+            if round_uuid is not None:
+                rnd = self._round(s, round_uuid)
+                e = self._entry_or_none(s, rnd, h)
+                previous, year = (e.previous_status if e else _status_at_start(h, rnd.year)), rnd.year
+            else:
+                previous, year = h.status, a.assessed_on.year
+            move = rules.transition(previous, result.classification.value, _older_statuses(s, h.id, year))
+            return SurveyPreview(result.standard, result.classification.value, result.deprivation_count,
+                                 len(result.indicators), result.score_b, previous, move.value)
 
     def link_survey(self, actor: Actor, round_uuid: str, household_uuid: str,
                     assessment_uuid: str) -> Result[EntryDTO]:
@@ -377,6 +547,7 @@ class ReviewService:
                                                     Assessment.deleted_at.is_(None)))
             if row is None or row.household_id != h.id:
                 raise NotFoundError(N_("No survey with id {uuid} for this household"), uuid=assessment_uuid)
+            _check_in_window(rnd, row.assessed_on)
             audit = Auditor(s, actor)
             self._set_survey(s, audit, e, row)
             dto = self._entry_dto(s, e)
@@ -473,7 +644,8 @@ class ReviewService:
                 if e.state not in ("listed", "resurvey"):
                     continue
                 q = select(Assessment).where(Assessment.household_id == e.household_id,
-                                             Assessment.deleted_at.is_(None), Assessment.assessed_on >= rnd.starts_on)
+                                             Assessment.deleted_at.is_(None), Assessment.assessed_on >= rnd.starts_on,
+                                             Assessment.assessed_on <= rnd.ends_on)
                 if e.assessment_id is not None:
                     q = q.where(Assessment.id > e.assessment_id)
                 a = s.scalar(q.order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
@@ -633,19 +805,7 @@ class ReviewService:
             for i, e in enumerate(listed):
                 if progress is not None and i % 50 == 0 and progress(i) is False:
                     raise PovcaseError(N_("Cancelled; nothing was saved"))
-                h = s.get(Household, e.household_id)
-                a = s.get(Assessment, e.assessment_id) if e.assessment_id else None
-                assert h is not None and a is not None
-                previous = h.previous_status if h.status_year == rnd.year else h.status
-                diffs = apply_values(h, {"status": e.proposed, "previous_status": previous,
-                                         "status_standard": a.standard, "status_year": rnd.year,
-                                         "score_b": a.score_b, "last_assessed_on": a.assessed_on,
-                                         "deprived": ",".join(r.code for r in indicators_from_json(a.indicators)
-                                                              if r.deprived)})
-                audit.updated("household", h.uuid, diffs)
-                audit.updated("review_entry", e.uuid, apply_values(e, {"state": "decided"}))
-                if e.proposed in POOR_STATUSES:
-                    self._issue_certificate(s, audit, h, rnd.year, e.proposed or "", decided_on, dec)
+                self._decide_household(s, audit, e, rnd.year, dec)
             for app, _h in pending_applications(s, date.max):
                 if app.household_id in {e.household_id for e in listed}:
                     audit.updated("review_application", app.uuid, apply_values(
@@ -663,8 +823,13 @@ class ReviewService:
                              .order_by(Certificate.id)).all()
             by_id = {c.id: c for c, _h in rows}
             replaces = {c.replaced_by_id: c.number for c, _h in rows if c.replaced_by_id}
+            # A certificate of another year may replace one of this year (a monthly decision in January).
+            missing = {c.replaced_by_id for c, _h in rows if c.replaced_by_id and c.replaced_by_id not in by_id}
+            if missing:
+                by_id.update({c.id: c for c in s.scalars(select(Certificate).where(Certificate.id.in_(missing)))})
+            ended = _endings(s, [c for c, _h in rows])
             return [_certificate_dto(c, h, by_id.get(c.replaced_by_id) if c.replaced_by_id else None,
-                                     replaces.get(c.id)) for c, h in rows]
+                                     replaces.get(c.id), ended.get(c.id)) for c, h in rows]
 
     def reissue_certificate(self, actor: Actor, certificate_uuid: str, issued_on: date,
                             reason: str) -> Result[CertificateDTO]:
@@ -710,7 +875,8 @@ class ReviewService:
             members = tuple(CertificateMember(m.full_name, m.relation, m.sex, m.birth_date, m.ethnicity, m.id_number)
                             for m in h.members if m.deleted_at is None)
             head_id = next((m.id_number for m in members if m.relation == "head"), None)
-            return CertificateDetail(_certificate_dto(c, h, repl, replaces), commune.name if commune else "",
+            return CertificateDetail(_certificate_dto(c, h, repl, replaces, _endings(s, [c]).get(c.id)),
+                                     commune.name if commune else "",
                                      h.hamlet.name, h.address, h.ethnicity_group, head_id, members, dec.number,
                                      dec.decided_on)
 
@@ -741,38 +907,108 @@ class ReviewService:
             audit.created("review_application", row.uuid, {"household": h.code, "form": form,
                                                            "received_on": received_on, "applicant": row.applicant,
                                                            "reason": row.reason, "due_on": row.due_on})
-            dto = _app_dto(row, h)
+            dto = _app_dto(s, row, h)
+        return Result(dto, audit.changes)
+
+    def survey_application(self, actor: Actor, application_uuid: str, a: AssessmentInput,
+                           today: date | None = None) -> Result[ApplicationDTO]:
+        """Survey a household that applied (Phiếu A/B, the same form as the annual list): recorded in its
+        history, the status unchanged until the chairman decides on the application."""
+        require_writer(actor)
+        today = today or date.today()
+        standard = check_assessment(a, today)
+        with self.db.session() as s:
+            app = self._application(s, application_uuid)
+            problems = []
+            if app.outcome != rules.Outcome.PENDING.value:
+                problems.append(FieldProblem("outcome", N_("The application was already decided")))
+            if a.assessed_on < app.received_on:
+                problems.append(FieldProblem("assessed_on", N_("The survey cannot be before the application was "
+                                                               "received ({date})"),
+                                             {"date": format_date(app.received_on)}))
+            if problems:
+                raise ValidationError(problems)
+            h = s.get(Household, app.household_id)
+            assert h is not None
+            audit = Auditor(s, actor)
+            _record_assessment(s, audit, h, a, standard)
+            dto = _app_dto(s, app, h)
         return Result(dto, audit.changes)
 
     def decide_application(self, actor: Actor, application_uuid: str, outcome: str, decided_on: date,
-                           refusal_reason: str = "") -> Result[ApplicationDTO]:
-        """Record the decision on an application, or the written refusal with its reason."""
+                           refusal_reason: str = "", number: str = "",
+                           today: date | None = None) -> Result[ApplicationDTO]:
+        """The chairman's answer to an application. A refusal gives its written reason and changes no
+        status. A recognition (decision `number`) needs a survey since the application that agrees with
+        it — Mẫu 01: poor or near-poor, other than now; Mẫu 04: no longer poor, or for a near-poor
+        household above the line — and applies it like the annual decision does for one household: the
+        status for the year, a certificate when poor or near-poor, the one held now replaced or ended."""
         require_writer(actor)
+        today = today or date.today()
+        number = nfc(number)
         problems = []
         if outcome not in (rules.Outcome.RECOGNISED.value, rules.Outcome.REFUSED.value):
             problems.append(FieldProblem("outcome", N_("Must be one of: {choices}"),
                                          {"choices": "recognised, refused"}))
         if outcome == rules.Outcome.REFUSED.value and not nfc(refusal_reason):
             problems.append(FieldProblem("refusal_reason", N_("A refusal must give its reason")))
+        if outcome == rules.Outcome.RECOGNISED.value and not number:
+            problems.append(FieldProblem("number", N_("Required")))
+        if decided_on > today:
+            problems.append(FieldProblem("decided_on", N_("Cannot be in the future")))
         with self.db.session() as s:
-            row = s.scalar(select(ReviewApplication).where(ReviewApplication.uuid == application_uuid,
-                                                           ReviewApplication.deleted_at.is_(None)))
-            if row is None:
-                raise NotFoundError(N_("No application with id {uuid}"), uuid=application_uuid)
+            row = self._application(s, application_uuid)
+            h = s.get(Household, row.household_id)
+            assert h is not None
             if row.outcome != rules.Outcome.PENDING.value:
                 problems.append(FieldProblem("outcome", N_("The application was already decided")))
             if decided_on < row.received_on:
                 problems.append(FieldProblem("decided_on", N_("Cannot be before the application was received")))
+            survey = None
+            if outcome == rules.Outcome.RECOGNISED.value and row.outcome == rules.Outcome.PENDING.value:
+                survey = _application_survey(s, row)
+                if survey is not None and survey.assessed_on > decided_on:
+                    survey = None
+                problems.extend(_recognition_problems(row, h, survey))
             if problems:
                 raise ValidationError(problems)
             audit = Auditor(s, actor)
             audit.updated("review_application", row.uuid, apply_values(row, {
                 "outcome": outcome, "decided_on": decided_on,
                 "refusal_reason": nfc(refusal_reason) if outcome == rules.Outcome.REFUSED.value else ""}))
-            h = s.get(Household, row.household_id)
-            assert h is not None
-            dto = _app_dto(row, h)
+            if survey is not None:
+                self._recognise(s, audit, row, h, survey, number, decided_on)
+            dto = _app_dto(s, row, h)
         return Result(dto, audit.changes)
+
+    def _recognise(self, s: Session, audit: Auditor, app: ReviewApplication, h: Household, survey: Assessment,
+                   number: str, decided_on: date) -> None:
+        """The monthly review of one application, kept like a round: its entry (status before, survey,
+        transition) and the chairman's decision, so the history, the certificates and the results read
+        it the way they read the annual round."""
+        rnd = ReviewRound(uuid=new_uuid(), kind=rules.RoundKind.MONTHLY.value, year=decided_on.year,
+                          standard=survey.standard, starts_on=rules.monthly_review_start(app.received_on),
+                          ends_on=app.due_on, status="decided")
+        s.add(rnd)
+        s.flush()
+        audit.created("review_round", rnd.uuid, {"kind": rnd.kind, "year": rnd.year, "standard": rnd.standard,
+                                                 "starts_on": rnd.starts_on, "ends_on": rnd.ends_on,
+                                                 "application": app.uuid})
+        e = self._add_entry(s, audit, rnd, h, "application")
+        self._set_survey(s, audit, e, survey)
+        dec = Decision(uuid=new_uuid(), round_id=rnd.id, number=number, decided_on=decided_on)
+        s.add(dec)
+        s.flush()
+        audit.created("decision", dec.uuid, {"number": number, "decided_on": decided_on, "application": app.uuid})
+        self._decide_household(s, audit, e, rnd.year, dec, replace_current=True)
+
+    @staticmethod
+    def _application(s: Session, uuid: str) -> ReviewApplication:
+        row = s.scalar(select(ReviewApplication).where(ReviewApplication.uuid == uuid,
+                                                       ReviewApplication.deleted_at.is_(None)))
+        if row is None:
+            raise NotFoundError(N_("No application with id {uuid}"), uuid=uuid)
+        return row
 
     def applications(self, today: date) -> list[DueApplication]:
         """Every application: the pending ones first by due date (overdue flagged), then the decided ones,
@@ -785,14 +1021,25 @@ class ReviewService:
                              key=lambda r: (r[0].due_on, r[0].id))
             decided = sorted((r for r in rows if r[0].outcome != rules.Outcome.PENDING.value),
                              key=lambda r: (r[0].decided_on or date.min, r[0].id), reverse=True)
-            return [DueApplication(_app_dto(a, h), h.id,
+            return [DueApplication(_app_dto(s, a, h), h.id,
                                    a.outcome == rules.Outcome.PENDING.value and a.due_on < today)
                     for a, h in (*pending, *decided)]
+
+    def waiting_application(self, household_uuid: str, on: date) -> ApplicationDTO | None:
+        """The household's application still waiting for a decision, received on or before `on`: a survey
+        of that day is its survey (see `attach_to_open_round`)."""
+        with self.db.reading() as s:
+            h = load_household(s, household_uuid)
+            a = s.scalar(select(ReviewApplication).where(
+                ReviewApplication.household_id == h.id, ReviewApplication.deleted_at.is_(None),
+                ReviewApplication.outcome == rules.Outcome.PENDING.value, ReviewApplication.received_on <= on)
+                .order_by(ReviewApplication.received_on.desc(), ReviewApplication.id.desc()).limit(1))
+            return _app_dto(s, a, h) if a is not None else None
 
     def due_applications(self, today: date, horizon_days: int = 0) -> list[DueApplication]:
         """Pending applications due by today + horizon_days, the overdue ones included."""
         with self.db.reading() as s:
-            return [DueApplication(_app_dto(a, h), h.id, a.due_on < today)
+            return [DueApplication(_app_dto(s, a, h), h.id, a.due_on < today)
                     for a, h in pending_applications(s, today + timedelta(days=horizon_days))]
 
     # internals
@@ -832,8 +1079,10 @@ class ReviewService:
 
     @staticmethod
     def _add_entry(s: Session, audit: Auditor, rnd: ReviewRound, h: Household, source: str) -> ReviewEntry:
+        # A monthly decision moves the household from the status it holds now.
+        previous = h.status if rnd.kind == rules.RoundKind.MONTHLY.value else _status_at_start(h, rnd.year)
         e = ReviewEntry(uuid=new_uuid(), round_id=rnd.id, household_id=h.id, source=source,
-                        previous_status=_status_at_start(h, rnd.year), state="listed")
+                        previous_status=previous, state="listed")
         s.add(e)
         s.flush()
         audit.created("review_entry", e.uuid, {"household": h.code, "source": source,
@@ -844,11 +1093,7 @@ class ReviewService:
     def _set_survey(s: Session, audit: Auditor, e: ReviewEntry, a: Assessment) -> None:
         rnd = s.get(ReviewRound, e.round_id)
         assert rnd is not None
-        # Older statuses: the household's surveys of earlier years, for re-poor.
-        history = s.scalars(select(Assessment.classification).where(
-            Assessment.household_id == e.household_id, Assessment.deleted_at.is_(None),
-            Assessment.assessed_on < date(rnd.year - 1, 1, 1))).all()
-        move = rules.transition(e.previous_status, a.classification, history)
+        move = rules.transition(e.previous_status, a.classification, _older_statuses(s, e.household_id, rnd.year))
         audit.updated("review_entry", e.uuid, apply_values(e, {
             "assessment_id": a.id, "proposed": a.classification, "transition": move.value, "state": "surveyed"}))
 
@@ -879,6 +1124,34 @@ class ReviewService:
                                                      UpstreamOpinion.deleted_at.is_(None)).limit(1)) is None:
             problems.append(FieldProblem("upstream_opinion", N_("The opinion of the upstream office is not recorded yet")))
         return problems
+
+    @staticmethod
+    def _decide_household(s: Session, audit: Auditor, e: ReviewEntry, year: int, dec: Decision,
+                          replace_current: bool = False) -> None:
+        """The decision for one household: its surveyed classification becomes its status for `year` (the
+        status before this year's first decision kept as `previous_status`), the entry is decided, and a
+        poor or near-poor household gets a certificate. `replace_current` (a decision during the year):
+        the certificate the household holds now is replaced by the new one, or ends with its escape."""
+        h = s.get(Household, e.household_id)
+        a = s.get(Assessment, e.assessment_id) if e.assessment_id else None
+        assert h is not None and a is not None
+        previous = h.previous_status if h.status_year == year else h.status
+        audit.updated("household", h.uuid, apply_values(h, {
+            "status": e.proposed, "previous_status": previous, "status_standard": a.standard, "status_year": year,
+            "score_b": a.score_b, "last_assessed_on": a.assessed_on,
+            "deprived": ",".join(r.code for r in indicators_from_json(a.indicators) if r.deprived)}))
+        audit.updated("review_entry", e.uuid, apply_values(e, {"state": "decided"}))
+        current = _current_certificates(s, h.id) if replace_current else []
+        new = None
+        if e.proposed in POOR_STATUSES:
+            new = ReviewService._issue_certificate(s, audit, h, year, e.proposed or "", dec.decided_on, dec)
+        for old in current:
+            if old.replaced_by_id is not None:  # the new one of the same year replaced it already
+                continue
+            if new is not None:
+                audit.updated("certificate", old.uuid, apply_values(old, {"replaced_by_id": new.id}))
+            else:
+                audit.event("end", "certificate", old.uuid, dec.number)
 
     @staticmethod
     def _issue_certificate(s: Session, audit: Auditor, h: Household, year: int, classification: str,

@@ -1390,8 +1390,13 @@ class HouseholdEditor(QDialog):
         if day is None or self._dto is None or self._dto.status is None:
             return ""
         rnd = self.register.review.annual_round(day.year)
-        if rnd is None or rnd.status != "open" or day < rnd.starts_on:
-            return ""
+        if rnd is None or rnd.status != "open" or not rnd.starts_on <= day <= rnd.ends_on:
+            app = self.register.review.waiting_application(self._dto.uuid, day)
+            if app is None:
+                return ""
+            return tr("The household's application (Mẫu {form}) of {date} waits for the chairman's decision: this "
+                      "result becomes its survey; the status changes only with the decision.", form=app.form,
+                      date=format_date(app.received_on))
         return tr("The annual review of {year} is open: this result becomes the household's survey in it; the "
                   "status changes only with the chairman's decision.", year=rnd.year)
 
@@ -1459,12 +1464,18 @@ class HouseholdEditor(QDialog):
         if problems or other:
             return False
         in_round = self._round_hint_text(result.value.assessed_on) if result.changes.touched("review_entry") else ""
+        # A survey of an applicant leaves the status alone too (the monthly review decides).
+        waiting = "" if in_round or result.changes.touched("household") else \
+            self._round_hint_text(result.value.assessed_on)
         self._load(self.register.households.get(self._uuid))
         self._load_history(select=result.value.uuid)
         if in_round:
             self.history_hint.setText(tr("Recorded as the survey of household {code} in the annual review of {year}; "
                                          "its status stays until the chairman's decision.",
                                          code=self._dto.code if self._dto else "", year=result.value.assessed_on.year))
+            self.history_hint.show()
+        elif waiting:
+            self.history_hint.setText(waiting)
             self.history_hint.show()
         self.record_income.clear()
         self.record_score_a.clear()

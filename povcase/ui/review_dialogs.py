@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,12 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from povcase.errors import N_, FieldProblem, ValidationError
-from povcase.i18n import _, format_vnd, tr
+from povcase.domain.classification import Classification
+from povcase.errors import N_, FieldProblem, PovcaseError, ValidationError
+from povcase.i18n import _, format_date, format_vnd, tr
 from povcase.services.base import Actor, Result
 from povcase.services.dto import AssessmentInput, HamletDTO
 from povcase.services.register import Register
-from povcase.services.review import ApplicationDTO, CertificateDTO, ComplaintDTO, EntryDTO, RoundDTO
+from povcase.services.review import (
+    ApplicationDTO,
+    CertificateDTO,
+    ComplaintDTO,
+    EntryDTO,
+    RoundDTO,
+    SurveyPreview,
+)
 from povcase.ui.fields import (
     PROBLEM_COLOR,
     AmountEdit,
@@ -37,11 +46,19 @@ from povcase.ui.fields import (
     FieldBox,
     ParsedLineEdit,
     ScoreEdit,
+    label,
     problem_label,
     submit_form,
 )
+from povcase.ui.household_editor import RESULT_COLORS, classification_label, standard_label
+from povcase.ui.household_model import status_label
+from povcase.ui.messages import error_text
 from povcase.ui.resources import icon
 
+TRANSITION_LABELS = {"newly_poor": N_("Newly poor"), "newly_near_poor": N_("Newly near-poor"),
+                     "escaped_poverty": N_("Escaped poverty"), "escaped_near_poverty": N_("Escaped near-poverty"),
+                     "poor_to_near_poor": N_("Poor → near-poor"), "near_poor_to_poor": N_("Near-poor → poor"),
+                     "re_poor": N_("Re-poor"), "no_change": N_("No change")}
 FORM_LABELS: dict[str, str] = {"01": N_("Mẫu 01: asks to be reviewed"),
                                "04": N_("Mẫu 04: asks to be recognised as escaped (đăng ký thoát nghèo)")}
 
@@ -127,36 +144,116 @@ class AddHouseholdForm(ReviewForm):
         return self.register.review.add_household(self.actor, self.rnd.uuid, household)
 
 
-class SurveyForm(ReviewForm):
-    """The round's survey of one household (Phiếu B result): income per person or score A, and the date."""
+class _SurveyFormBase(ReviewForm):
+    """A survey (Phiếu B result): the date, income per person or score A, who surveyed; a live line says
+    what it would propose — the standard, score B, the classification and the transition — as the
+    officer types, computed the way the service records it."""
 
-    def __init__(self, register: Register, actor: Actor, rnd: RoundDTO, entry: EntryDTO, today: date,
+    def __init__(self, register: Register, actor: Actor, today: date, household_uuid: str, code: str,
+                 heading: str, default_on: date, standard: str | None, last_income: int | None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(tr("Survey of household {code}", code=entry.household_code), parent)
-        self.register, self.actor, self.rnd, self.entry, self.today = register, actor, rnd, entry, today
-        heading = QLabel(tr("{code} — {head}, {hamlet}", code=entry.household_code, head=entry.head_name,
-                            hamlet=entry.hamlet_name))
-        heading.setWordWrap(True)
-        self.form.addRow(heading)
-        self.assessed_on = self.add("assessed_on", _("Survey date"), _date(min(today, rnd.ends_on)))
+        super().__init__(tr("Survey of household {code}", code=code), parent)
+        self.register, self.actor, self.today, self.standard = register, actor, today, standard
+        self.household_uuid = household_uuid
+        top = QLabel(heading)
+        top.setWordWrap(True)
+        self.form.addRow(top)
+        self.assessed_on = self.add("assessed_on", _("Survey date"), _date(default_on))
         self.income = self.add("income_per_capita", _("Income per person (đồng/month)"), AmountEdit())
         self.score_a = self.add("score_a", _("or score A"), ScoreEdit())
         self.assessor = self.add("assessor", _("Surveyed by"), QLineEdit(actor.name))
-        if entry.income_per_capita is not None:
-            self.income.setPlaceholderText(tr("last survey: {amount}", amount=format_vnd(entry.income_per_capita)))
+        if last_income is not None:
+            self.income.setPlaceholderText(tr("last survey: {amount}", amount=format_vnd(last_income)))
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.preview.font()
+        font.setBold(True)
+        self.preview.setFont(font)
+        self.form.addRow(self.preview)
         hint = QLabel(_("The indicators come from the household's members and housing as the register holds "
                         "them: correct those in the household editor first. The status changes only with the "
                         "chairman's decision."))
         hint.setWordWrap(True)
         self.form.addRow(hint)
+        for edit in (self.assessed_on, self.income, self.score_a):
+            edit.textChanged.connect(self.update_preview)
+        self.update_preview()
         self.finish()
+
+    def _input(self) -> AssessmentInput:
+        return AssessmentInput(assessed_on=self.assessed_on.value() or self.today,
+                               income_per_capita=self.income.value(), score_a=self.score_a.value(),
+                               standard=self.standard, assessor=self.assessor.text().strip())
+
+    def _previewed(self, a: AssessmentInput) -> SurveyPreview | None:
+        raise NotImplementedError
+
+    def update_preview(self) -> None:
+        problem = self.assessed_on.problem() or self.income.problem() or self.score_a.problem()
+        color = "#333"
+        if problem:
+            text, color = problem, PROBLEM_COLOR
+        else:
+            try:
+                p = self._previewed(self._input())
+            except PovcaseError as e:
+                text, color = error_text(e), PROBLEM_COLOR
+            else:
+                if p is None:
+                    text = _("Enter the income per person or score A to see the proposed classification.")
+                else:
+                    text = tr("Proposed: {label} — deprived in {n}/{total} indicators (score B = {b}), standard "
+                              "{standard}. {transition} (from {previous}).",
+                              label=classification_label(p.classification), n=p.deprivation_count,
+                              total=p.indicator_count, b=p.score_b, standard=standard_label(p.standard),
+                              transition=label(TRANSITION_LABELS, p.transition), previous=status_label(p.previous_status))
+                    color = RESULT_COLORS.get(Classification(p.classification), color)
+        self.preview.setText(text)
+        self.preview.setStyleSheet(f"color: {color};")
 
     def write(self) -> Result[Any]:
         _check_typed({"assessed_on": self.assessed_on}, {"income_per_capita": self.income, "score_a": self.score_a})
-        a = AssessmentInput(assessed_on=self.assessed_on.value() or self.today, income_per_capita=self.income.value(),
-                            score_a=self.score_a.value(), standard=self.rnd.standard,
-                            assessor=self.assessor.text().strip())
-        return self.register.review.survey(self.actor, self.rnd.uuid, self.entry.household_uuid, a, self.today)
+        return self.record(self._input())
+
+    def record(self, a: AssessmentInput) -> Result[Any]:
+        raise NotImplementedError
+
+
+class SurveyForm(_SurveyFormBase):
+    """The annual round's survey of one household on its list, dated within the round."""
+
+    def __init__(self, register: Register, actor: Actor, rnd: RoundDTO, entry: EntryDTO, today: date,
+                 parent: QWidget | None = None) -> None:
+        self.rnd, self.entry = rnd, entry
+        super().__init__(register, actor, today, entry.household_uuid, entry.household_code,
+                         tr("{code} — {head}, {hamlet}", code=entry.household_code, head=entry.head_name,
+                            hamlet=entry.hamlet_name),
+                         max(rnd.starts_on, min(today, rnd.ends_on)), rnd.standard, entry.income_per_capita, parent)
+
+    def _previewed(self, a: AssessmentInput) -> SurveyPreview | None:
+        return self.register.review.preview_survey(self.household_uuid, a, self.rnd.uuid)
+
+    def record(self, a: AssessmentInput) -> Result[Any]:
+        return self.register.review.survey(self.actor, self.rnd.uuid, self.household_uuid, a, self.today)
+
+
+class ApplicationSurveyForm(_SurveyFormBase):
+    """The survey of a household that applied on Mẫu 01 or 04, made after the application was received."""
+
+    def __init__(self, register: Register, actor: Actor, application: ApplicationDTO, today: date,
+                 parent: QWidget | None = None) -> None:
+        self.application = application
+        super().__init__(register, actor, today, application.household_uuid, application.household_code,
+                         tr("{code} — {head}: {form}", code=application.household_code, head=application.head_name,
+                            form=_(FORM_LABELS.get(application.form, application.form))),
+                         max(today, application.received_on), None, None, parent)
+
+    def _previewed(self, a: AssessmentInput) -> SurveyPreview | None:
+        return self.register.review.preview_survey(self.household_uuid, a)
+
+    def record(self, a: AssessmentInput) -> Result[Any]:
+        return self.register.review.survey_application(self.actor, self.application.uuid, a, self.today)
 
 
 class MeetingForm(ReviewForm):
@@ -340,18 +437,37 @@ class DecideApplicationForm(ReviewForm):
                           form=_(FORM_LABELS.get(application.form, application.form))))
         about.setWordWrap(True)
         self.form.addRow(about)
+        if application.proposed:
+            found = tr("Survey of {date}: {label} ({transition}).", date=format_date(application.surveyed_on),
+                       label=classification_label(application.proposed),
+                       transition=label(TRANSITION_LABELS, application.transition))
+        else:
+            found = _("Not surveyed since the application: survey it before recognising it.")
+        survey = QLabel(found)
+        survey.setWordWrap(True)
+        self.form.addRow(survey)
         self.decided_on = self.add("decided_on", _("Decided on"), _date(today))
+        self.number = QLineEdit()
+        self.number.setPlaceholderText("12/QĐ-UBND")
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(80)
         if outcome == "refused":
             self.add("refusal_reason", _("Reason given in writing"), self.reason)
+        else:
+            self.add("number", _("Decision number"), self.number)
+            effect = QLabel(_("The surveyed classification becomes the household's status for the year; a poor or "
+                              "near-poor household gets a certificate, and the one it holds now is replaced or "
+                              "ends."))
+            effect.setWordWrap(True)
+            self.form.addRow(effect)
+        self.today = today
         self.finish()
 
     def write(self) -> Result[Any]:
         _check_typed({"decided_on": self.decided_on})
         return self.register.review.decide_application(self.actor, self.application.uuid, self.outcome,
                                                        self.decided_on.value() or date.min,
-                                                       self.reason.toPlainText())
+                                                       self.reason.toPlainText(), self.number.text(), self.today)
 
 
 class ReissueForm(ReviewForm):

@@ -10,7 +10,7 @@ are in review_dialogs. The decision runs through the task runner (it touches eve
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from povcase.errors import N_, PovcaseError, ValidationError
 from povcase.i18n import _, format_date, format_number, format_vnd, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
+from povcase.services.results import AreaResult
 from povcase.services.review import ComplaintDTO, DueApplication, EntryDTO, RoundDTO
 from povcase.ui.case_screens import (
     OVERDUE_BACKGROUND,
@@ -54,8 +55,10 @@ from povcase.ui.messages import problem_text, show_error
 from povcase.ui.resources import icon
 from povcase.ui.review_dialogs import (
     FORM_LABELS,
+    TRANSITION_LABELS,
     AddHouseholdForm,
     ApplicationForm,
+    ApplicationSurveyForm,
     CloseComplaintForm,
     ComplaintForm,
     DecideApplicationForm,
@@ -72,10 +75,6 @@ SOURCE_LABELS = {"status": N_("Poor or near-poor now"), "application": N_("Appli
 STATE_LABELS = {"listed": N_("Waiting for the survey"), "surveyed": N_("Surveyed, waiting for the meeting"),
                 "resurvey": N_("Meeting below 50 %: survey again"), "agreed": N_("Agreed by the meeting"),
                 "decided": N_("Decided")}
-TRANSITION_LABELS = {"newly_poor": N_("Newly poor"), "newly_near_poor": N_("Newly near-poor"),
-                     "escaped_poverty": N_("Escaped poverty"), "escaped_near_poverty": N_("Escaped near-poverty"),
-                     "poor_to_near_poor": N_("Poor → near-poor"), "near_poor_to_poor": N_("Near-poor → poor"),
-                     "re_poor": N_("Re-poor"), "no_change": N_("No change")}
 OUTCOME_LABELS = {"pending": N_("Waiting"), "recognised": N_("Recognised"), "refused": N_("Refused")}
 RESURVEY_FOREGROUND = QColor(PROBLEM_COLOR)
 DUE_SOON_BACKGROUND = QColor("#fff3cd")
@@ -123,6 +122,25 @@ def _percent(value: float) -> str:
 
 def _points(value: float) -> str:
     return f"{'+' if value > 0 else ''}{format_number(round(value, 2))}"
+
+
+def _fill_results(table: QTableWidget, areas: Sequence[AreaResult], overall: AreaResult) -> None:
+    """One row per area (hamlet or ethnic group) and the commune's total in bold."""
+    rows = [*areas, overall]
+    _fill(table, [
+        (a.name, format_number(a.this_year.households),
+         format_number(a.this_year.poor), _percent(a.this_year.poor_rate), _percent(a.last_year.poor_rate),
+         _points(a.poor_change), format_number(a.this_year.near_poor), _percent(a.this_year.near_poor_rate),
+         _percent(a.last_year.near_poor_rate), _points(a.near_poor_change), format_number(a.escaped),
+         format_number(a.newly_poor)) for a in rows], [a.key for a in rows], frozenset(range(1, 12)))
+    last = table.rowCount() - 1
+    for c in range(table.columnCount()):
+        item = table.item(last, c)
+        if item is not None:
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+    table.resizeColumnToContents(0)  # the bold commune name stays whole
 
 
 class ReviewScreen(QDialog):
@@ -300,6 +318,14 @@ class ReviewScreen(QDialog):
                                              N_("Near-poor rate"), N_("Last year"), N_("Change (points)"),
                                              N_("Escaped"), N_("Newly poor")))
         layout.addWidget(self.results_table, 3)
+        groups = QLabel(_("By ethnic group"))
+        groups.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(groups)
+        self.ethnic_table = _table(_headers(N_("Ethnic group"), N_("Households"), N_("Poor"), N_("Poor rate"),
+                                            N_("Last year"), N_("Change (points)"), N_("Near-poor"),
+                                            N_("Near-poor rate"), N_("Last year"), N_("Change (points)"),
+                                            N_("Escaped"), N_("Newly poor")))
+        layout.addWidget(self.ethnic_table, 2)
         return page
 
     def _build_certificates_tab(self) -> QWidget:
@@ -329,17 +355,21 @@ class ReviewScreen(QDialog):
     def _build_monthly_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.application_button, self.recognise_button, self.refuse_button = self._buttons(
-            layout, (_("Record an application…"), "household-add", self.record_application),
-            (_("Recognise…"), "save", lambda: self.decide_application("recognised")),
-            (_("Refuse in writing…"), "cancel", lambda: self.decide_application("refused")))
+        self.application_button, self.application_survey_button, self.recognise_button, self.refuse_button = \
+            self._buttons(layout, (_("Record an application…"), "household-add", self.record_application),
+                          (_("Survey…"), "assessment", self.survey_application),
+                          (_("Recognise…"), "save", lambda: self.decide_application("recognised")),
+                          (_("Refuse in writing…"), "cancel", lambda: self.decide_application("refused")))
         self.application_table = _table(_headers(N_("Form"), N_("Household"), N_("Head of household"),
                                                  N_("Applicant"), N_("Received on"), N_("Due on"), N_("Outcome"),
-                                                 N_("Reason")))
+                                                 N_("Reason"), N_("Status now"), N_("Surveyed on"), N_("Proposed"),
+                                                 N_("Transition"), N_("Decision")))
+        self.application_table.doubleClicked.connect(lambda _i: self.survey_application())
         layout.addWidget(self.application_table, 1)
         hint = QLabel(_("The monthly review starts on the 15th; an application received after the 15th waits for "
                         "the next month's. The chairman decides, or refuses in writing, within 15 days of that "
-                        "start. Overdue in red, due within 3 days in yellow."))
+                        "start. Overdue in red, due within 3 days in yellow. Survey the household first "
+                        "(double-click): the recognition applies that survey's classification."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         return page
@@ -495,20 +525,8 @@ class ReviewScreen(QDialog):
             self.results_heading.setText(tr("Results of {year}: not decided yet — the statuses are still those of "
                                             "the last decision; they change when the decision is recorded.",
                                             year=year))
-        areas = [*results.hamlets, results.overall]
-        _fill(self.results_table, [
-            (a.name, format_number(a.this_year.households), format_number(a.this_year.poor),
-             _percent(a.this_year.poor_rate), _percent(a.last_year.poor_rate), _points(a.poor_change),
-             format_number(a.this_year.near_poor), _percent(a.this_year.near_poor_rate),
-             _percent(a.last_year.near_poor_rate), _points(a.near_poor_change), format_number(a.escaped),
-             format_number(a.newly_poor)) for a in areas], [a.key for a in areas], frozenset(range(1, 12)))
-        last = self.results_table.rowCount() - 1
-        for c in range(self.results_table.columnCount()):
-            item = self.results_table.item(last, c)
-            if item is not None:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
+        _fill_results(self.results_table, results.hamlets, results.overall)
+        _fill_results(self.ethnic_table, results.ethnic_groups, results.overall)
 
     def _load_certificates(self) -> None:
         self._certificates = self.register.review.certificates(self.year.value())
@@ -520,11 +538,14 @@ class ReviewScreen(QDialog):
                 notes.append(tr("replaces {number}", number=c.replaces_number))
             if c.replaced_by_uuid:
                 notes.append(tr("replaced by {number}", number=by_uuid.get(c.replaced_by_uuid, "")))
+            if c.ended_by:
+                notes.append(tr("ended by decision {number} of {date}", number=c.ended_by,
+                                date=format_date(c.ended_on)))
             rows.append((c.number, c.household_code, c.head_name, status_label(c.classification),
                          format_date(c.issued_on), "; ".join(notes)))
         _fill(self.certificate_table, rows, [c.uuid for c in self._certificates])
         for r, c in enumerate(self._certificates):
-            if c.replaced_by_uuid:
+            if c.replaced_by_uuid or c.ended_by:
                 _paint_row(self.certificate_table, r, QColor("#777777"))
         self.reissue_button.setEnabled(self.actor.can_write and bool(self._certificates))
         self._show_certificate()
@@ -559,7 +580,9 @@ class ReviewScreen(QDialog):
                 outcome = f"{outcome} ({format_date(a.decided_on)})"
             rows.append((_(FORM_LABELS[a.form]).split(":")[0] if a.form in FORM_LABELS else a.form,
                          a.household_code, a.head_name, a.applicant, format_date(a.received_on),
-                         format_date(a.due_on), outcome, a.refusal_reason or a.reason))
+                         format_date(a.due_on), outcome, a.refusal_reason or a.reason, status_label(a.status),
+                         format_date(a.surveyed_on), status_label(a.proposed) if a.proposed else "",
+                         label(TRANSITION_LABELS, a.transition, ""), a.decision_number or ""))
         _fill(self.application_table, rows, [d.application.uuid for d in self._applications])
         _cap_widths(self.application_table)
         for r, d in enumerate(self._applications):
@@ -569,6 +592,7 @@ class ReviewScreen(QDialog):
                 _paint_row(self.application_table, r, None, DUE_SOON_BACKGROUND)
         writer = self.actor.can_write
         self.application_button.setEnabled(writer)
+        self.application_survey_button.setEnabled(writer)
         self.recognise_button.setEnabled(writer)
         self.refuse_button.setEnabled(writer)
 
@@ -726,6 +750,20 @@ class ReviewScreen(QDialog):
 
     def decide_application(self, outcome: str) -> bool:
         form = self.decide_form(outcome)
+        if form is None or not self._run_form(form):
+            return False
+        if outcome == "recognised":
+            self.register_changed.emit()  # the household's status changed
+        return True
+
+    def application_survey_form(self) -> ApplicationSurveyForm | None:
+        d = self.selected_application()
+        if d is None or d.application.outcome != "pending":
+            return None
+        return ApplicationSurveyForm(self.register, self.actor, d.application, self.today, self)
+
+    def survey_application(self) -> bool:
+        form = self.application_survey_form()
         return form is not None and self._run_form(form)
 
     # --- for tests ---------------------------------------------------------------------------------

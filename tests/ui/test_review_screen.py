@@ -15,6 +15,7 @@ from povcase.services.dto import AssessmentInput
 from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter, SortKey
 from povcase.ui.main_window import MainWindow
+from povcase.ui.review_dialogs import DecideApplicationForm
 from povcase.ui.review_screens import RESURVEY_FOREGROUND, ReviewScreen
 from povcase.ui.tasks import TaskRunner
 from tests.conftest import table_counts
@@ -264,3 +265,130 @@ def test_the_editor_records_a_survey_for_the_open_round(qtbot, demo: Register, o
     # Before the review's window the hint stays away: such a result is not the round's survey.
     editor.record_date.setText("10/08/2026")
     assert editor.round_hint.isHidden()
+
+
+def test_survey_form_previews_the_classification_as_the_officer_types(qtbot, demo: Register,
+                                                                      officer: Actor) -> None:
+    screen = ReviewScreen(demo, officer, TODAY, run_task=TaskRunner(inline=True).run)
+    qtbot.addWidget(screen)
+    assert screen.open_round()
+    entry = next(e for e in screen._entries if e.previous_status == "poor")
+    form = screen.survey_form(entry)
+    assert "điểm A" in form.preview.text()  # nothing to classify yet
+    form.income.setText("1.000.000")
+    poor = form.preview.text()
+    assert poor.startswith("Đề xuất: Hộ nghèo") or poor.startswith("Đề xuất: Hộ cận nghèo")
+    assert "điểm B = " in poor and "2022–2026" in poor and "Hộ nghèo)" in poor  # from last year's status
+    form.income.setText("4.000.000")
+    assert form.preview.text().startswith("Đề xuất: Không thuộc diện") and "Thoát nghèo" in form.preview.text()
+    form.income.setText("")
+    form.score_a.setText("120")  # score A at most 140 in a rural hamlet: poor or near-poor again
+    assert form.preview.text().startswith("Đề xuất: Hộ")
+    form.score_a.setText("")
+    form.income.setText("4.000.000")
+    previewed = form.preview.text()
+
+    # After the round's end (14 Dec) the survey is refused, with the reason under its date.
+    screen.today = date(2026, 12, 20)
+    late = screen.survey_form(entry)
+    late.assessed_on.setText("15/12/2026")
+    late.income.setText("4.000.000")
+    late.accept()
+    assert late.saved is None and "14/12/2026" in late.boxes["assessed_on"].problem()
+    screen.today = TODAY
+    form.accept()
+    assert form.saved.proposed == "not_poor" and form.saved.transition == "escaped_poverty"
+    assert "Không thuộc diện" in previewed
+
+
+def test_dashboard_shows_the_results_by_ethnic_group(qtbot, demo: Register, officer: Actor) -> None:
+    screen = ReviewScreen(demo, officer, TODAY, run_task=TaskRunner(inline=True).run)
+    qtbot.addWidget(screen)
+    screen.year.setValue(2025)
+    results = demo.results.year(2025)
+    rows = screen.cell_texts(screen.ethnic_table)
+    assert [r[0] for r in rows[:-1]] == [g.name for g in results.ethnic_groups]
+    khmer = next(g for g in results.ethnic_groups if g.name == "Khmer")
+    row = next(r for r in rows if r[0] == "Khmer")
+    assert row[1] == f"{khmer.this_year.households:,}".replace(",", ".") and row[2] == str(khmer.this_year.poor)
+    assert screen.cell_texts(screen.results_table)[-1] == rows[-1]  # the same commune total under both tables
+
+
+def test_monthly_application_surveyed_then_recognised(qtbot, monkeypatch: pytest.MonkeyPatch, demo: Register,
+                                                      officer: Actor) -> None:
+    screen = ReviewScreen(demo, officer, TODAY, run_task=TaskRunner(inline=True).run)
+    qtbot.addWidget(screen)
+    row = demo.search.search(HouseholdFilter(statuses=("not_poor",)), limit=1).rows[0]
+    results_before = demo.results.year(2026)
+    form = screen.application_form()
+    form.code.setText(row.code)
+    form.received_on.setText("03/11/2026")
+    form.applicant.setText("Thạch Thị Sa Ry")
+    form.accept()
+    app = form.saved
+    screen.refresh()
+    screen.select_row(screen.application_table, app.uuid)
+
+    # Recognising before the survey is refused: the form says why and stays open.
+    early = screen.decide_form("recognised")
+    early.number.setText("12/QĐ-UBND")
+    early.accept()
+    assert early.saved is None and "chưa được điều tra" in early.problem.text() + "".join(
+        b.problem() or "" for b in early.boxes.values())
+
+    survey = screen.application_survey_form()
+    survey.assessed_on.setText("10/11/2026")
+    survey.income.setText("900.000")
+    assert survey.preview.text().startswith("Đề xuất: Hộ")  # poor or near-poor, as typed
+    survey.accept()
+    assert survey.saved.proposed in POOR and demo.households.get(row.uuid).status == "not_poor"
+    assert demo.results.year(2026) == results_before
+    screen.refresh()
+    shown = screen.cell_texts(screen.application_table)[0]
+    assert shown[9] == "10/11/2026" and shown[10].startswith("Hộ")
+
+    forms: list[DecideApplicationForm] = []
+
+    def sign(form: DecideApplicationForm) -> int:  # the officer types the number and presses Save
+        forms.append(form)
+        form.number.setText("12/QĐ-UBND")
+        form.accept()
+        return form.result()
+
+    monkeypatch.setattr(DecideApplicationForm, "exec", sign)
+    screen.select_row(screen.application_table, app.uuid)
+    with qtbot.waitSignal(screen.register_changed, timeout=2000):  # the main list reloads
+        assert screen.decide_application("recognised")
+    recognise = forms[0]
+    assert recognise.saved.outcome == "recognised" and recognise.saved.decision_number == "12/QĐ-UBND"
+    household = demo.households.get(row.uuid)
+    assert (household.status, household.status_year) == (survey.saved.proposed, 2026)
+    after = demo.results.year(2026).overall.this_year
+    assert (after.poor + after.near_poor) == (results_before.overall.this_year.poor
+                                              + results_before.overall.this_year.near_poor + 1)
+    screen.refresh()
+    assert screen.cell_texts(screen.application_table)[0][12] == "12/QĐ-UBND"
+    assert any(c.household_uuid == row.uuid for c in screen._certificates)
+
+
+def test_the_editor_records_an_applicants_survey_without_changing_the_status(qtbot, demo: Register,
+                                                                             officer: Actor) -> None:
+    from povcase.ui.household_editor import HouseholdEditor
+
+    row = demo.search.search(HouseholdFilter(statuses=("not_poor",)), limit=1).rows[0]
+    before = demo.households.get(row.uuid)
+    app = demo.review.record_application(officer, row.uuid, "01", date(2026, 11, 3), "Thạch Thị Sa Ry",
+                                         today=TODAY).value
+    editor = HouseholdEditor(demo, officer, row.uuid, today=TODAY)
+    qtbot.addWidget(editor)
+    editor.record_date.setText("01/11/2026")  # before the application: an ordinary survey
+    assert editor.round_hint.isHidden()
+    editor.record_date.setText("10/11/2026")
+    assert "Mẫu 01" in editor.round_hint.text() and not editor.round_hint.isHidden()
+    editor.record_income.setText("900.000")
+    assert editor.record_assessment()
+    after = demo.households.get(row.uuid)
+    assert (after.status, after.status_year) == (before.status, before.status_year)
+    assert "Mẫu 01" in editor.history_hint.text()
+    shown = demo.review.applications(TODAY)[0].application
+    assert (shown.uuid, shown.surveyed_on) == (app.uuid, date(2026, 11, 10))
