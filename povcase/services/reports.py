@@ -125,7 +125,7 @@ def check_extension(out: Path, allowed: Sequence[str]) -> str:
     ext = out.suffix.lower().lstrip(".")
     if ext not in allowed:
         raise ValidationError([FieldProblem("out", N_("The file name must end in {allowed}"),
-                                            {"allowed": " or ".join(f".{a}" for a in allowed)})])
+                                            {"allowed": " / ".join(f".{a}" for a in allowed)})])
     return ext
 
 
