@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
 from povcase.i18n import format_date, format_number, format_vnd, translate
-from povcase.reports.fonts import BOLD, ITALIC, REGULAR
+from povcase.reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from povcase.reports.layout import SMALL, WIDTH, Column, Layout
 from povcase.reports.model import AreaLine, CommuneReportDoc, TrendLine
 
@@ -49,9 +49,18 @@ def _area_columns(first: str, lang: str) -> list[Column]:
             Column(translate("Newly poor", lang), 1.0, "right")]
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A drawing whose default font is ours: reportlab would otherwise select Helvetica, unembedded."""
+    register_fonts()
+    d = Drawing(width, height)
+    d.initialFontName = REGULAR
+    d.initialFontSize = 9
+    return d
+
+
 def rates_chart(areas: Sequence[AreaLine], lang: str, width: float = WIDTH, height: float = 200) -> Drawing:
     """Grouped bars: poor and near-poor rate (%) per hamlet."""
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     d.add(String(width / 2, height - 12, translate("Poor and near-poor rates by hamlet (%)", lang), fontName=BOLD,
                  fontSize=11, textAnchor="middle"))
     chart = VerticalBarChart()
@@ -83,7 +92,7 @@ def rates_chart(areas: Sequence[AreaLine], lang: str, width: float = WIDTH, heig
 
 def trend_chart(trend: Sequence[TrendLine], lang: str, width: float = WIDTH, height: float = 180) -> Drawing:
     """Lines: poor and near-poor rate (%) by year."""
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     d.add(String(width / 2, height - 12, translate("Poor and near-poor rates by year (%)", lang), fontName=BOLD,
                  fontSize=11, textAnchor="middle"))
     chart = HorizontalLineChart()

@@ -74,7 +74,7 @@ def plan_layout(doc: PlanDoc) -> Layout:
         details.append(g.status)
         t.paragraph(f"{g.text} ({'; '.join(details)})", label=translate("Goal {n}:", lang, n=i), after=2)
         if g.actions:
-            t.table([Column(translate("No.", lang), 0.5, "center"), Column(translate("Action", lang), 3.4),
+            t.table([Column(translate("No.", lang), 0.7, "center"), Column(translate("Action", lang), 3.3),
                      Column(translate("Responsible", lang), 1.8), Column(translate("Planned support", lang), 1.8),
                      Column(translate("Time", lang), 1.5, "center"), Column(translate("Progress", lang), 1.2)],
                     [(f"{i}.{j}", f"{a.text}\n{a.programme}" if a.programme else a.text, a.responsible, a.support,

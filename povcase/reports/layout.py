@@ -251,10 +251,18 @@ class Layout:
         header_size = header_size or size
         total = sum(c.width for c in columns) or 1.0
         widths = [WIDTH * c.width / total for c in columns]
+        pad = 3.0
+        # A column never narrower than its header's longest word ("STT" must not wrap): the widest
+        # column gives up the difference.
+        for i, c in enumerate(columns):
+            need = max((text_width(w, BOLD, header_size) for w in c.title.split()), default=0.0) + 2 * pad + 1
+            if widths[i] < need:
+                widest = max(range(len(widths)), key=widths.__getitem__)
+                widths[widest] -= need - widths[i]
+                widths[i] = need
         xs = [LEFT]
         for w in widths:
             xs.append(xs[-1] + w)
-        pad = 3.0
         leading = size * 1.2
         header_cells = [wrap(c.title, BOLD, header_size, w - 2 * pad) for c, w in zip(columns, widths, strict=True)]
         header_h = max(len(c) for c in header_cells) * header_size * 1.2 + 2 * pad

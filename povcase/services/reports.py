@@ -111,8 +111,11 @@ def classification_label(status: str | None, lang: str) -> str:
 
 
 def _label(labels: dict[str, str], key: str | None, lang: str) -> str:
+    """The translated label of a code; the code itself when unknown; "" for codes labelled ""."""
     msgid = labels.get(key or "")
-    return translate(msgid, lang) if msgid else (key or "")
+    if msgid is None:
+        return key or ""
+    return translate(msgid, lang) if msgid else ""
 
 
 def _chunks(seq: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -252,6 +255,21 @@ class ReportService:
                                           member_names.get(r.member_id or 0, ""), r.evidence_ref) for r in records),
                 support_total=sum(r.amount or 0 for r in records), officer=officer))
         return out
+
+    def plan_households(self, today: date, hamlet_uuid: str | None = None,
+                        sponsor_uuid: str | None = None) -> list[str]:
+        """Whose plans a batch prints: a sponsor's households today, or the poor and near-poor households
+        of a hamlet (the whole commune without either), in Vietnamese list order."""
+        with self.db.reading() as s:
+            q = select(Household.uuid).where(Household.deleted_at.is_(None))
+            if sponsor_uuid:
+                q = q.where(Household.id.in_(self._current_assignments(today).where(Sponsor.uuid == sponsor_uuid)
+                                             .with_only_columns(SponsorAssignment.household_id)))
+            else:
+                q = q.where(Household.status.in_(("poor", "near_poor")))
+            if hamlet_uuid:
+                q = q.join(Hamlet, Hamlet.id == Household.hamlet_id).where(Hamlet.uuid == hamlet_uuid)
+            return list(s.scalars(q.order_by(Household.head_sort, Household.id)))
 
     def print_plans(self, actor: Actor, household_uuids: Sequence[str], out: Path, *, one_file: bool = True,
                     progress: Progress = None, today: date | None = None, lang: str = "vi") -> Result[Output]:
@@ -469,14 +487,14 @@ class ReportService:
                                               .where(Visit.household_id.in_(chunk), Visit.deleted_at.is_(None))
                                               .order_by(Visit.household_id, Visit.visited_on, Visit.id)):
                     last[hid] = (on, due)
-        rows = []
-        for a, sp, h, hamlet in found:
-            last_on, next_due = last.get(h.id, (None, None))
-            if last_on is not None and last_on < a.start_on:
-                last_on, next_due = None, None  # an earlier sponsor's visit: the new one starts its own clock
-            rows.append(SponsorRow(sp.name, _label(SPONSOR_KINDS, sp.kind, lang), sp.organisation, h.code, h.head_name,
-                                   hamlet, classification_label(h.status, lang), a.start_on, last_on,
-                                   visit_due_on(a.start_on, last_on, next_due), h.phone, h.address))
+            rows = []
+            for a, sp, h, hamlet in found:
+                last_on, next_due = last.get(h.id, (None, None))
+                if last_on is not None and last_on < a.start_on:
+                    last_on, next_due = None, None  # an earlier sponsor's visit: the new one starts its own clock
+                rows.append(SponsorRow(sp.name, _label(SPONSOR_KINDS, sp.kind, lang), sp.organisation, h.code, h.head_name,
+                                       hamlet, classification_label(h.status, lang), a.start_on, last_on,
+                                       visit_due_on(a.start_on, last_on, next_due), h.phone, h.address))
         rows.sort(key=lambda r: (person_sort_key(r.sponsor), person_sort_key(r.head_name), r.code))
         if sponsor_uuid:
             return SponsorSheetDoc(lh, "visits", translate("Visit sheet", lang),
