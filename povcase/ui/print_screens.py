@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from povcase.errors import N_
+from povcase.errors import N_, PovcaseError
 from povcase.i18n import _, format_number, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
@@ -57,12 +57,17 @@ def default_folder() -> Path:
     return Path(base) / "povcase"
 
 
+def safe_name(text: str) -> str:
+    """A suggested file name without the characters Windows refuses ("Phiếu …/…" → "Phiếu …-…")."""
+    return "".join("-" if c in '<>:"/\\|?*' else c for c in text).strip()
+
+
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, extensions: Sequence[str]) -> Path | None:
     """The file to write, asked with the system's save dialog; None when the officer cancels."""
     folder = default_folder()
     folder.mkdir(parents=True, exist_ok=True)
     filters = ";;".join({"pdf": "PDF (*.pdf)", "xlsx": "Excel (*.xlsx)"}[e] for e in extensions)
-    path, _selected = QFileDialog.getSaveFileName(parent, title, str(folder / suggested), filters)
+    path, _selected = QFileDialog.getSaveFileName(parent, title, str(folder / safe_name(suggested)), filters)
     if not path:
         return None
     out = Path(path)
@@ -104,7 +109,11 @@ def run_print(parent: QWidget, title: str, work: Callable[[Any], Any], total: in
     """Run `work(progress)` in the background with a progress dialog, then open what it wrote."""
     def fn(progress: Any) -> Any:
         progress.update(0, total)
-        return work(lambda done: progress.update(done, total))
+        try:
+            return work(lambda done: progress.update(done, total))
+        except OSError as e:  # a full disk, a file open in another program, a folder gone
+            raise PovcaseError(N_("Cannot write {path}: {error}"), path=e.filename or "",
+                               error=e.strerror or str(e)) from e
 
     def done(result: Any) -> None:
         open_output(result.value.paths)
@@ -148,7 +157,7 @@ def print_button(editor: Any) -> QPushButton:
     menu = QMenu(button)
 
     def act(what: str) -> None:
-        dto = editor.household()
+        dto = editor.household
         if dto is not None:
             print_household(editor, editor.register, editor.actor, dto.uuid, what, editor.today)
 
@@ -156,7 +165,7 @@ def print_button(editor: Any) -> QPushButton:
     certificate = menu.addAction(_("Certificate"), lambda: act("certificate"))
 
     def before_show() -> None:  # a new household has nothing saved to print yet
-        saved = editor.household() is not None
+        saved = editor.household is not None
         plan.setEnabled(saved)
         certificate.setEnabled(saved)
 
@@ -265,7 +274,7 @@ class BatchPrintDialog(QDialog):
         plans = mode != "decision"
         name = _("Support plans") if plans else _("Certificates")
         if self.one_file.isChecked():
-            out = ask_save_path(self, name, f"{name} {self._scope()}.pdf", ("pdf",))
+            out = ask_save_path(self, name, safe_name(f"{name} {self._scope()}.pdf"), ("pdf",))
         else:
             out = ask_folder(self, name)
         if out is None:
@@ -353,7 +362,7 @@ class ListPrintDialog(QDialog):
         kind = self.kind.currentData()
         fmt = self.format.currentData()
         title = self.kind.currentText()
-        out = ask_save_path(self, title, f"{title.split(':')[0]} {self.year.value()}.{fmt}", (fmt,))
+        out = ask_save_path(self, title, safe_name(f"{title.split(':')[0]} {self.year.value()}.{fmt}"), (fmt,))
         if out is None:
             return None
         reports, actor, today = self.register.reports, self.actor, self.today
