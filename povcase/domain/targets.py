@@ -68,7 +68,7 @@ TRA_VINH = TargetSet(
                by_year=2030),
         Target("health_insurance", "health_insurance_coverage", N_("Health insurance coverage at least 95%"), 95.0),
     ),
-    not_measured=(N_("Trained workers 70% of the labour force (35% with certificates)"),),
+    not_measured=(N_("Trained workers: 70 percent of the labour force, 35 percent with certificates"),),
 )
 
 QUANG_NAM = TargetSet(
