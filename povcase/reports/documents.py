@@ -98,7 +98,7 @@ def plan_layout(doc: PlanDoc) -> Layout:
         t.paragraph(translate("No support recorded yet.", lang), font=ITALIC)
 
     t.signatures([(translate("Representative of the household", lang), doc.head_name),
-                  (translate("Sponsor", lang), doc.sponsor.split(" (")[0] if doc.sponsor else ""),
+                  (translate("Sponsor", lang), doc.sponsor_name),
                   (translate("Commune poverty officer", lang), doc.officer)])
     return t
 
@@ -132,7 +132,6 @@ def certificate_layout(doc: CertificateDoc) -> Layout:
              Column(translate("Ethnic group", lang), 1.3), Column(translate("Personal ID number", lang), 2.0, "center")],
             [(str(i), m.name, m.relation, format_date(m.birth_date), m.ethnicity, m.id_number)
              for i, m in enumerate(doc.members, 1)])
-    t.paragraph(translate("The certificate is valid until 31 December {year}.", lang, year=doc.year), font=ITALIC)
     t.signatures([("", ""), (doc.signer, "")], note=translate("(Signature and seal)", lang))
     return t
 

@@ -223,30 +223,28 @@ class Layout:
                 self.line(ln, BOLD_ITALIC, BODY, align="center")
         self.space(8)
 
-    def signatures(self, blocks: Sequence[tuple[str, str]], note: str | None = None, dated: str = "") -> None:
+    def signatures(self, blocks: Sequence[tuple[str, str]], note: str | None = None) -> None:
         """Signature blocks side by side: (title, name under the signature space)."""
         note = note if note is not None else translate("(Signature and full name)", self.lang)
-        height = 34 + 70 + 20 + (16 if dated else 0)
-        self.ensure(height)
-        self.space(10)
         n = len(blocks)
         w = WIDTH / n
-        top = self.y
-        if dated:
-            self.ops.append(("c", ITALIC, BODY, LEFT + w * (n - 1) + w / 2, top - BODY, dated))
-            top -= 16
-        for i, (title, name) in enumerate(blocks):
-            if not title:  # an empty column: the signature sits on the right, as on decisions
+        titles = [wrap(title.upper(), BOLD, 12.5, w - 6) if title else [] for title, _name in blocks]
+        # title lines, the note, room to sign (~28 mm), the name
+        height = 10 + max(len(t) for t in titles) * 15 + 80 + BODY + 6
+        self.ensure(height)
+        top = self.y - 10
+        for i, (lines, (_title, name)) in enumerate(zip(titles, blocks, strict=True)):
+            if not lines:  # an empty column: the signature sits on the right, as on decisions
                 continue
             cx = LEFT + w * i + w / 2
             y = top - 12.5
-            for ln in wrap(title.upper(), BOLD, 12.5, w - 6):
+            for ln in lines:
                 self.ops.append(("c", BOLD, 12.5, cx, y, ln))
                 y -= 15
             self.ops.append(("c", ITALIC, 12, cx, y, note))
             if name:
                 self.ops.append(("c", BOLD, BODY, cx, y - 80, name))
-        self.y = top - height + (16 if dated else 0)
+        self.y -= height
 
     # --- tables ----------------------------------------------------------------------------------------
     def table(self, columns: Sequence[Column], rows: Iterable[Sequence[str] | Section], size: float = SMALL,
@@ -352,30 +350,28 @@ def render(canvas: Canvas, layouts: Iterable[Layout]) -> int:
 
 
 def _draw_page(c: Canvas, ops: Sequence[Op]) -> None:
+    """Text goes into one text object per page (one BT…ET, not one per line); rules are written as
+    ready-made path operators. Both matter in a thousand-plan batch; the PDF draws the same."""
+    text = c.beginText()
     font: tuple[str, float] | None = None
+    rules: list[str] = []
     for op in ops:
         kind = op[0]
         if kind in ("s", "c", "r"):
             if font != (op[1], op[2]):
                 font = (op[1], op[2])
-                c.setFont(op[1], op[2])
+                text.setFont(op[1], op[2])
             x = op[3]
             if kind != "s":  # centred or right-aligned: the width from our cache, not reportlab's sum
                 w = _width(op[5], op[1]) * op[2]
                 x -= w / 2 if kind == "c" else w
-            c.drawString(x, op[4], op[5])
+            text.setTextOrigin(x, op[4])
+            text.textOut(op[5])
         elif kind == "g":
             xs, top, bottom = op[1], op[2], op[3]
-            c.setLineWidth(0.5)
-            path = c.beginPath()
-            path.moveTo(xs[0], top)
-            path.lineTo(xs[-1], top)
-            path.moveTo(xs[0], bottom)
-            path.lineTo(xs[-1], bottom)
-            for x in xs:
-                path.moveTo(x, top)
-                path.lineTo(x, bottom)
-            c.drawPath(path, stroke=1, fill=0)
+            rules.append(f"{xs[0]:.2f} {top:.2f} m {xs[-1]:.2f} {top:.2f} l {xs[0]:.2f} {bottom:.2f} m "
+                         f"{xs[-1]:.2f} {bottom:.2f} l")
+            rules.extend(f"{x:.2f} {top:.2f} m {x:.2f} {bottom:.2f} l" for x in xs)
         elif kind == "l":
             c.setLineWidth(op[5])
             c.line(op[1], op[2], op[3], op[4])
@@ -385,7 +381,11 @@ def _draw_page(c: Canvas, ops: Sequence[Op]) -> None:
             c.setFillGray(0)
         elif kind == "d":
             renderPDF.draw(op[1], c, op[2], op[3])
-            font = None  # the drawing changed the canvas font
+    if rules:
+        c.setLineWidth(0.5)
+        c.setStrokeGray(0)
+        c.addLiteral("\n".join(rules) + " S")
+    c.drawText(text)
 
 
 def new_canvas(target: Any, title: str, author: str = "povcase") -> Canvas:

@@ -72,7 +72,8 @@ class PlanDoc:
     agreed_on: date | None
     registered_escape_on: date | None
     goals: tuple[GoalLine, ...]
-    sponsor: str  # "Hội Liên hiệp Phụ nữ xã (tổ chức đoàn thể)" or ""
+    sponsor: str  # "Hội Liên hiệp Phụ nữ xã (Tổ chức chính trị - xã hội, …)" or ""
+    sponsor_name: str  # under the sponsor's signature
     sponsor_since: date | None
     support: tuple[SupportLine, ...]
     support_total: int

@@ -249,6 +249,7 @@ class ReportService:
                 agreed_on=plan.agreed_on if plan else None,
                 registered_escape_on=plan.registered_escape_on if plan else None, goals=tuple(goal_lines),
                 sponsor=self._sponsor_text(assignment[1], lang) if assignment else "",
+                sponsor_name=assignment[1].name if assignment else "",
                 sponsor_since=assignment[0].start_on if assignment else None,
                 support=tuple(SupportLine(r.given_on, programme(r.programme_code),
                                           self._what(r.amount, r.item, r.quantity, lang),
@@ -460,8 +461,9 @@ class ReportService:
         output = Output((out,), 1, pages)
         with self.db.session() as s:
             audit = Auditor(s, actor)
+            where = f" hamlet {hamlet_uuid}" if hamlet_uuid else ""
             audit.event("print" if fmt == "pdf" else "export", "household_list", None,
-                        f"{kind} {year} {hamlet_uuid or ''} {len(doc.rows)} households → {out.name}".replace("  ", " "))
+                        f"{kind} {year}{where}: {len(doc.rows)} households → {out.name}")
         return Result(output, audit.changes)
 
     # --- sponsors ------------------------------------------------------------------------------------------

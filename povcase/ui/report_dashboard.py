@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -104,7 +105,7 @@ class ReportDashboard(QDialog):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.hamlet_chart)
         charts.addWidget(self.trend_chart)
-        charts.setSizes([620, 420])
+        charts.setSizes([700, 380])
 
         self.results = QTableWidget()
         self.groups = QTableWidget()
@@ -171,7 +172,7 @@ class ReportDashboard(QDialog):
               [[p.programme, format_number(p.records), format_number(p.households), format_number(p.amount)]
                for p in doc.support])
         self.support.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.targets_note.setText(" ".join(x for x in (doc.targets_source, doc.targets_note) if x))
+        self.targets_note.setText(". ".join(x for x in (doc.targets_source, doc.targets_note) if x))
 
     @staticmethod
     def _area_row(a: AreaLine, doc: CommuneReportDoc, lang: str) -> list[str]:
@@ -199,11 +200,17 @@ class ReportDashboard(QDialog):
         series.setLabelsVisible(True)
         series.setLabelsFormat("@value")
         series.setLabelsPrecision(3)
+        series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
+        for bar_set in (poor, near):
+            bar_set.setLabelColor(QColor("#222222"))
         chart.addSeries(series)
         x = QBarCategoryAxis()
         x.append([a.name for a in doc.hamlets] or [""])
+        if len(doc.hamlets) > 5:
+            x.setLabelsAngle(-30)
         y = QValueAxis()
         y.setRange(0, max([a.poor_rate for a in doc.hamlets] + [a.near_poor_rate for a in doc.hamlets] + [1.0]) * 1.15)
+        y.applyNiceNumbers()
         y.setLabelFormat("%.1f")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
@@ -219,10 +226,12 @@ class ReportDashboard(QDialog):
         x = QValueAxis()
         y = QValueAxis()
         years = [p.year for p in doc.trend] or [doc.year]
-        x.setRange(min(years) - 0.5, max(years) + 0.5)
-        x.setTickCount(len(years) + 1 if len(years) < 8 else 8)
+        low, high = (min(years), max(years)) if len(years) > 1 else (years[0] - 1, years[0] + 1)
+        x.setRange(low, high)
+        x.setTickCount(high - low + 1)  # one tick a year
         x.setLabelFormat("%.0f")
         y.setRange(0, max([p.poor_rate for p in doc.trend] + [p.near_poor_rate for p in doc.trend] + [1.0]) * 1.2)
+        y.applyNiceNumbers()
         y.setLabelFormat("%.1f")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
