@@ -223,28 +223,25 @@ class ReportDashboard(QDialog):
     def _trend_chart(self, doc: CommuneReportDoc) -> None:
         chart = QChart()
         chart.setTitle(_("Poor and near-poor rates by year (%)"))
-        x = QValueAxis()
+        # Years as categories: each point sits mid-category, so the end labels are never clipped.
+        x = QBarCategoryAxis()
+        x.append([str(p.year) for p in doc.trend] or [str(doc.year)])
         y = QValueAxis()
-        years = [p.year for p in doc.trend] or [doc.year]
-        low, high = (min(years), max(years)) if len(years) > 1 else (years[0] - 1, years[0] + 1)
-        x.setRange(low, high)
-        x.setTickCount(high - low + 1)  # one tick a year
-        x.setLabelFormat("%.0f")
         y.setRange(0, max([p.poor_rate for p in doc.trend] + [p.near_poor_rate for p in doc.trend] + [1.0]) * 1.2)
         y.applyNiceNumbers()
         y.setLabelFormat("%.1f")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        for name, colour, values in ((_("Poor"), POOR_COLOUR, [(p.year, p.poor_rate) for p in doc.trend]),
-                                     (_("Near-poor"), NEAR_POOR_COLOUR, [(p.year, p.near_poor_rate) for p in doc.trend])):
+        for name, colour, values in ((_("Poor"), POOR_COLOUR, [p.poor_rate for p in doc.trend]),
+                                     (_("Near-poor"), NEAR_POOR_COLOUR, [p.near_poor_rate for p in doc.trend])):
             series = QLineSeries()
             series.setName(name)
             series.setColor(colour)
             series.setPointsVisible(True)
             series.setPointLabelsVisible(True)
             series.setPointLabelsFormat("@yPoint")
-            for year, value in values:
-                series.append(float(year), value)
+            for i, value in enumerate(values):
+                series.append(float(i), value)
             chart.addSeries(series)
             series.attachAxis(x)
             series.attachAxis(y)
