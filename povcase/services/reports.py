@@ -363,7 +363,7 @@ class ReportService:
             raise ValidationError([FieldProblem("certificates", N_("There is no certificate to print"))])
         docs = self.certificate_docs(certificate_uuids, today, lang)
         written = self._write_pdfs(docs, documents.certificate_layout, out, one_file,
-                                   translate("Certificate of poor household", lang),
+                                   translate("Certificates", lang),
                                    lambda d: f"{d.code} {_slug(translate('Certificate', lang))}.pdf", progress)
         return self._audit(actor, "certificate", list(certificate_uuids), "certificate", written)
 
