@@ -2,8 +2,8 @@
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes the wizard, the main window, editor tabs (members, deprivations, plan, support) and the due list,
-in Vietnamese.
+Writes the wizard, the main window, editor tabs (members, deprivations, plan, support), the due list and
+the review screen (list and dashboard), in Vietnamese.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -98,6 +99,7 @@ def main() -> int:
     due.grab().save(str(out / "due-list.png"))
     due.close()
     print_shots(register, officer, uuid, window, out, today, settle)
+    review_shots(register, officer, window, out, today, settle)
     window.close()
     register.close()
     QApplication.processEvents()
@@ -124,6 +126,37 @@ def print_shots(register: object, officer: object, uuid: str, window: object, ou
     settle()  # type: ignore[operator]
     dashboard.grab().save(str(out / "report-dashboard.png"))
     dashboard.close()
+# --- issue 4: the review screen ------------------------------------------------------------------------
+def review_shots(register: Any, officer: Any, window: Any, out: Path, today: date, settle: Any) -> None:
+    """The 2026 round half-way: most households surveyed (income a little up on last year's survey), the
+    meetings held in most hamlets, one below 50 %; the list and the dashboard."""
+    from povcase.services.dto import AssessmentInput
+
+    rnd = register.review.open_annual_round(officer, 2026).value
+    entries = register.review.entries(rnd.uuid)
+    hamlets = list(dict.fromkeys(e.hamlet_uuid for e in entries))
+    for i, e in enumerate(entries):
+        if e.hamlet_uuid == hamlets[-1] and i % 2:
+            continue  # the last hamlet's survey is not finished
+        last = register.households.assessments(e.household_uuid)[0].income_per_capita or 1_000_000
+        register.review.survey(officer, rnd.uuid, e.household_uuid,
+                               AssessmentInput(date(2026, 10, 1 + i % 20), income_per_capita=int(last * 1.12),
+                                               assessor=officer.name), today=today)
+    for k, hamlet in enumerate(hamlets[:-1]):
+        agreeing = 5 if k == 1 else 10
+        register.review.record_meeting(officer, rnd.uuid, hamlet, date(2026, 10, 25), "Trưởng ấp", 12 + k % 4,
+                                       agreeing)
+    screen = window.open_screen("review")
+    screen.resize(1340, 720)
+    screen.tabs.setCurrentIndex(0)
+    first_red = next(i for i, e in enumerate(screen._entries) if e.state == "resurvey")
+    screen.list_table.verticalScrollBar().setValue(max(0, first_red - 4))  # the meeting below 50 %, in red
+    settle()
+    screen.grab().save(str(out / "review-list.png"))
+    screen.tabs.setCurrentIndex(3)
+    settle()
+    screen.grab().save(str(out / "review-dashboard.png"))
+    screen.close()
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ def build_case(reg: Register, officer: Actor) -> Case:
     reg.review.survey(officer, rnd.uuid, escaped, AssessmentInput(on, income_per_capita=4_000_000), today=TODAY)
     for hamlet in (h1, h2, h3):
         reg.review.record_meeting(officer, rnd.uuid, hamlet, date(2026, 10, 20), "Trưởng ấp", 10, 8)
+    reg.review.record_posting(officer, rnd.uuid, date(2026, 11, 1), date(2026, 11, 7))
+    reg.review.record_upstream_opinion(officer, rnd.uuid, date(2026, 11, 15), "123/UBND-VP")
     reg.review.record_decision(officer, rnd.uuid, "45/QĐ-UBND", date(2026, 11, 20))
 
     reg.plans.save(officer, duc, PlanInput(agreed_on=date(2026, 3, 1), goals=(

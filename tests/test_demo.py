@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from povcase.db.models import Assessment, Household, Member
+from povcase.db.models import Assessment, Certificate, Household, Member, ReviewEntry
 from povcase.domain.validation import check_id_number
 from povcase.errors import PovcaseError
 from povcase.services.base import Actor
@@ -220,3 +220,55 @@ def test_setup_cannot_be_undone_once_households_exist(register: Register, office
     with pytest.raises(PovcaseError):
         register.communes.undo_empty_setup(officer)
     assert register.communes.is_set_up()
+
+
+def test_demo_stands_before_the_2026_decision(demo: Register, officer: Actor) -> None:
+    with demo.db.reading() as s:
+        years = Counter(s.scalars(select(Household.status_year)))
+        assessed = {d.year for d in s.scalars(select(Assessment.assessed_on))}
+    assert set(years) == {2025} and assessed == {2024, 2025}
+    assert demo.review.annual_round(2026) is None
+    for year in (2024, 2025):
+        rnd = demo.review.annual_round(year)
+        assert rnd is not None and rnd.status == "decided"
+        assert len(demo.review.postings(rnd.uuid)) == len(demo.review.opinions(rnd.uuid)) == 1
+        assert demo.review.decision(rnd.uuid).decided_on == date(year, 12, 14)
+    # The 2025 round's decided classifications are the households' statuses; its "before" their previous ones.
+    rnd25 = demo.review.annual_round(2025)
+    assert rnd25 is not None
+    entries = demo.review.entries(rnd25.uuid)
+    assert entries and all(e.state == "decided" for e in entries)
+    for e in entries[:40]:
+        h = demo.households.get(e.household_uuid)
+        assert (h.status, h.previous_status) == (e.proposed, e.previous_status)
+    certificates = demo.review.certificates(2025)
+    assert len(certificates) == sum(1 for e in entries if e.proposed in ("poor", "near_poor"))
+    assert [c.number for c in certificates][:2] == ["1/GCN-HN.HCN", "2/GCN-HN.HCN"]
+    # The trend has the decided years; 2026 is not decided yet and equals 2025 until its decision.
+    results = demo.results.year(2026)
+    assert not results.decided and results.overall.this_year == demo.results.year(2025).overall.this_year
+    assert [(p.year, p.decided) for p in demo.results.trend(2025)][-2:] == [(2024, True), (2025, True)]
+
+
+def test_the_2026_round_proposes_the_poor_and_near_poor(demo: Register, officer: Actor) -> None:
+    rnd = demo.review.open_annual_round(officer, 2026).value
+    listed = {e.household_uuid for e in demo.review.entries(rnd.uuid)}
+    poor = {r.uuid for r in demo.search.search(HouseholdFilter(statuses=("poor", "near_poor")), limit=10_000).rows}
+    assert listed == poor and len(listed) >= N // 10
+
+
+def test_demo_history_is_deterministic(tmp_path: Path, officer: Actor) -> None:
+    regs = [_fresh(tmp_path, name) for name in ("a", "b")]
+    try:
+        dumps = []
+        for reg in regs:
+            build_demo(reg, officer, 80, seed=3, today=TODAY)
+            with reg.db.reading() as s:
+                dumps.append(([tuple(r) for r in s.execute(select(ReviewEntry.uuid, ReviewEntry.proposed,
+                                                                       ReviewEntry.transition).order_by(ReviewEntry.id))],
+                              [tuple(r) for r in s.execute(select(Certificate.uuid, Certificate.number)
+                                                           .order_by(Certificate.id))]))
+        assert dumps[0] == dumps[1] and dumps[0][0] and dumps[0][1]
+    finally:
+        for reg in regs:
+            reg.close()

@@ -229,3 +229,131 @@ def test_monthly_applications(register: Register, officer: Actor) -> None:
     assert [d for d in register.due.due_list(TODAY) if d.kind == "application"] == []
     _refused(register, lambda: register.review.decide_application(officer, late.uuid, "recognised", TODAY),
              "already decided")
+
+
+def _post_and_ask(reg: Register, actor: Actor, rnd: str) -> None:
+    reg.review.record_posting(actor, rnd, date(2026, 11, 1), date(2026, 11, 7))
+    reg.review.record_upstream_opinion(actor, rnd, date(2026, 11, 12), "123/UBND-VP")
+
+
+def _decided_round(reg: Register, actor: Actor) -> tuple[str, dict[str, str], list[str]]:
+    """A small round decided: A and C poor last year, B near-poor; hamlet 1 holds A and B, hamlet 2 C."""
+    h1, h2, _h3 = (h.uuid for h in reg.communes.hamlets())
+    hh = {"A": _household(reg, actor, h1, "poor"), "B": _household(reg, actor, h1, "near_poor"),
+          "C": _household(reg, actor, h2, "poor")}
+    rnd = reg.review.open_annual_round(actor, 2026).value.uuid
+    for k, income in (("A", 1_000_000), ("B", 1_000_000), ("C", 5_000_000)):
+        _survey(reg, actor, rnd, hh[k], income)
+    for h in (h1, h2):
+        reg.review.record_meeting(actor, rnd, h, date(2026, 10, 20), "Trưởng ấp", 10, 8)
+    _post_and_ask(reg, actor, rnd)
+    reg.review.record_decision(actor, rnd, "45/QĐ-UBND", date(2026, 11, 20))
+    return rnd, hh, [h1, h2]
+
+
+def test_dashboard_counts_each_step_per_hamlet(register: Register, officer: Actor) -> None:
+    h1, h2, h3 = (h.uuid for h in register.communes.hamlets())
+    a, b = _household(register, officer, h1, "poor"), _household(register, officer, h1, "near_poor")
+    c = _household(register, officer, h2, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    _survey(register, officer, rnd, a, 1_000_000)
+    _survey(register, officer, rnd, b, 1_000_000)
+    register.review.record_meeting(officer, rnd, h1, date(2026, 10, 20), "Trưởng ấp", 10, 3)  # fails
+    register.review.record_complaint(officer, rnd, c, date(2026, 10, 22), "Khiếu nại")
+    steps = {p.hamlet_uuid: (p.listed, p.waiting, p.surveyed, p.resurvey, p.agreed, p.decided, p.open_complaints,
+                             p.meeting.passed if p.meeting else None) for p in register.review.progress(rnd)}
+    assert steps == {h1: (2, 0, 0, 2, 0, 0, 0, False), h2: (1, 1, 0, 0, 0, 0, 1, None)}  # h3: nobody listed
+    assert [p.hamlet_uuid for p in register.review.progress(rnd)] == [h1, h2]  # the commune's hamlet order
+    assert h3 not in steps
+    rows = {e.household_uuid: e for e in register.review.entries(rnd)}
+    assert rows[a].hamlet_name == "Ấp Chợ" and rows[a].head_name == "Nguyễn Văn Đức"
+    assert rows[a].income_per_capita == 1_000_000 and rows[a].surveyed_on == date(2026, 10, 10)
+    assert set(rows[a].deprived) == set(FOUR) and rows[c].deprived == ()
+
+
+def test_recorded_surveys_are_taken_over(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    early = _household(register, officer, h1, "poor")
+    register.households.assess(officer, early, AssessmentInput(date(2026, 9, 10), income_per_capita=5_000_000),
+                               today=TODAY)  # before the round was opened: it set the status then
+    waiting = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    result = register.review.take_recorded_surveys(officer, rnd)
+    assert result.value == 1
+    rows = {e.household_uuid: (e.state, e.transition) for e in register.review.entries(rnd)}
+    assert rows == {early: ("surveyed", "escaped_poverty"), waiting: ("listed", None)}
+    assert register.review.take_recorded_surveys(officer, rnd).value == 0  # nothing new
+
+
+def test_editor_survey_during_the_round_waits_for_the_decision(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    poor = _household(register, officer, h1, "poor")
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    new = register.households.create(officer, sample_household(h1), today=TODAY).value.uuid
+    # A first registration still sets the status, even while the round is open.
+    register.households.assess(officer, new, AssessmentInput(date(2026, 10, 2), income_per_capita=1_000_000),
+                               today=TODAY)
+    assert register.households.get(new).status == "poor"
+    other = _household(register, officer, h1, "not_poor")
+    result = register.households.assess(officer, other, AssessmentInput(date(2026, 10, 3), income_per_capita=900_000),
+                                        today=TODAY)
+    assert result.changes.touched("review_entry") and not result.changes.touched("household")
+    register.households.assess(officer, poor, AssessmentInput(date(2026, 10, 3), income_per_capita=5_000_000),
+                               today=TODAY)
+    assert (register.households.get(poor).status, register.households.get(other).status) == ("poor", "not_poor")
+    rows = {e.household_uuid: (e.source, e.proposed, e.transition) for e in register.review.entries(rnd)}
+    assert rows[poor] == ("status", "not_poor", "escaped_poverty")
+    assert rows[other] == ("added", "poor", "newly_poor")  # added to the list by its survey
+    assert new not in rows
+
+
+def test_certificate_reissue_keeps_the_history(register: Register, officer: Actor) -> None:
+    _rnd, hh, _hamlets = _decided_round(register, officer)
+    certs = register.review.certificates(2026)
+    assert [(c.number, c.household_uuid) for c in certs] == [("1/GCN-HN.HCN", hh["A"]), ("2/GCN-HN.HCN", hh["B"])]
+    _refused(register, lambda: register.review.reissue_certificate(officer, certs[0].uuid, date(2026, 12, 1), ""),
+             "Say why")
+    _refused(register, lambda: register.review.reissue_certificate(officer, certs[0].uuid, date(2026, 11, 1),
+                                                                   "Mất giấy"), "Cannot be before")
+    new = register.review.reissue_certificate(officer, certs[0].uuid, date(2026, 12, 1), "Mất giấy do lũ").value
+    assert (new.number, new.replaces_number, new.household_uuid) == ("3/GCN-HN.HCN", "1/GCN-HN.HCN", hh["A"])
+    after = {c.number: c for c in register.review.certificates(2026)}
+    assert after["1/GCN-HN.HCN"].replaced_by_uuid == new.uuid and after["3/GCN-HN.HCN"].replaced_by_uuid is None
+    _refused(register, lambda: register.review.reissue_certificate(officer, certs[0].uuid, date(2026, 12, 2),
+                                                                   "Lần nữa"), "already replaced")
+    detail = register.review.certificate(new.uuid)
+    assert (detail.decision_number, detail.commune_name, detail.hamlet_name) == ("45/QĐ-UBND", "Xã Trà Cú", "Ấp Chợ")
+    assert detail.head_id_number == "084080001234" and detail.ethnicity_group == "Kinh"
+    assert [m.full_name for m in detail.members][:2] == ["Nguyễn Văn Đức", "Trần Thị Mai"] and len(detail.members) == 4
+
+
+def test_decision_can_be_cancelled_and_reports_progress(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    hh = [_household(register, officer, h1, "poor") for _ in range(3)]
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    for u in hh:
+        _survey(register, officer, rnd, u, 1_000_000)
+    register.review.record_meeting(officer, rnd, h1, date(2026, 10, 20), "Trưởng ấp", 10, 8)
+    _refused(register, lambda: register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20)),
+             "not been posted")
+    register.review.record_posting(officer, rnd, date(2026, 11, 1), date(2026, 11, 7))
+    assert [p.field for p in register.review.blockers(rnd)] == ["upstream_opinion"]
+    register.review.record_upstream_opinion(officer, rnd, date(2026, 11, 12), "123/UBND-VP")
+    before = db_dump(register)
+    with pytest.raises(PovcaseError, match="Cancelled"):
+        register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20), progress=lambda done: False)
+    assert db_dump(register) == before
+    seen: list[int] = []
+    register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20),
+                                    progress=lambda done: seen.append(done) or True)
+    assert seen == [0]
+    assert register.review.decision(rnd).number == "45/QĐ-UBND"
+    assert register.review.annual_round(2026).status == "decided" and register.review.annual_round(2025) is None
+
+
+def test_round_records_read_back(register: Register, officer: Actor) -> None:
+    rnd, hh, (h1, h2) = _decided_round(register, officer)
+    assert [(m.hamlet_uuid, m.passed) for m in register.review.meetings(rnd)] == [(h1, True), (h2, True)]
+    assert [(p.hamlet_uuid, p.starts_on) for p in register.review.postings(rnd)] == [(None, date(2026, 11, 1))]
+    assert [o.reference for o in register.review.opinions(rnd)] == ["123/UBND-VP"]
+    assert [r.year for r in register.review.rounds()] == [2026]

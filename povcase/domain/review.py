@@ -19,6 +19,7 @@ NEAR_POOR = "near_poor"
 MONTHLY_REVIEW_DAY = 15
 DECISION_DAYS = 15
 CERTIFICATE_SUFFIX = "GCN-HN.HCN"
+LISTED = frozenset((POOR, NEAR_POOR))  # the statuses a round reviews and a certificate recognises
 
 
 class Transition(StrEnum):

@@ -6,7 +6,9 @@ believable age pyramid (three generations under one roof are common, and grandpa
 grandchildren while the parents work in Bình Dương); names with diacritics; citizen ID numbers that
 agree with each person's sex and birth year; and member and housing facts that hang together with
 age and with the household's welfare. Income and facts are drawn; the classification is not: it comes
-from the rules, through `bulk_load`, exactly as for real data.
+from the rules, through `bulk_load`, exactly as for real data. The statuses are those decided by the
+last two annual reviews before `today`'s year (on 22/11/2026: 2024 and 2025), with their decided rounds,
+decisions and certificates in the history; the review under way is left for the officer to run.
 
 Same seed and same register state, same data, UUIDs included: only `random.Random` instances seeded
 here are used, and every date derives from `today`.
@@ -24,10 +26,11 @@ from datetime import date
 from functools import cache
 from itertools import accumulate
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from povcase.db.models import Commune, Household, Member
+from povcase.db.models import Commune, Household, Member, utcnow
 from povcase.domain import admin_units
+from povcase.domain import review as review_rules
 from povcase.domain.deprivation import retirement_age_months
 from povcase.domain.facts import Employment, HousingFacts, HousingQuality, Qualification, Sex
 from povcase.errors import N_, PovcaseError
@@ -611,14 +614,111 @@ _UUID_SET = (0x4 << 76) | (0x8 << 60)
 
 
 # --- setting up --------------------------------------------------------------------------------
+def _decided_years(today: date) -> list[int]:
+    """The last two annual reviews of the 2022–2026 standard decided by `today`. A review still under
+    way is left to the officer: the demo commune stands before its decision."""
+    return [y for y in range(2022, 2027) if _decision_day(y) < today][-2:]
+
+
 def _review_windows(today: date) -> list[tuple[int, int]]:
-    """The annual reviews (1 Sept – 14 Dec) of the 2022–2026 standard that have begun by `today`:
-    the last two, as (first survey day, last allowed day) ordinals. Surveys start mid-September."""
-    windows = [(date(y, 9, 15).toordinal(), min(date(y, 12, 14), today).toordinal())
-               for y in range(2022, 2027) if date(y, 9, 15) <= today]
-    if not windows:  # before the first review of the standard: one survey today
+    """The decided annual reviews (1 Sept – 14 Dec) as (first survey day, last allowed day) ordinals.
+    Surveys start mid-September."""
+    windows = [(date(y, 9, 15).toordinal(), date(y, 12, 14).toordinal()) for y in _decided_years(today)]
+    if not windows:  # before the first decision under the standard: one survey today
         return [(today.toordinal(), today.toordinal())]
     return windows[-2:]
+
+
+def _decision_day(year: int) -> date:
+    return date(year, 12, 14)
+
+
+def _write_decided_rounds(register: Register, first_id: int, today: date, next_uuid: Callable[[], str]) -> None:
+    """The decided annual rounds behind the demo's statuses, as the app would have left them: for each
+    year surveyed, the list (poor and near-poor at its start, plus those found poor or near-poor), each
+    entry with its survey, proposal and transition, the chairman's decision and the certificates.
+
+    Raw `executemany` like the bulk load (a 300,000-household demo must stay fast); households from
+    `first_id` on are the ones just loaded. A round of the same year already decided takes them in."""
+    years = _decided_years(today)
+    if not years:
+        return
+    now = utcnow().isoformat(sep=" ")
+    conn = register.db.raw_connection()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        surveys: dict[int, list[tuple[int, int, str]]] = {}  # household id -> (year, assessment id, class)
+        for hid, aid, on, cls in conn.execute(
+                "SELECT household_id, id, assessed_on, classification FROM assessment WHERE household_id >= ? "
+                "AND deleted_at IS NULL ORDER BY household_id, assessed_on, id", (first_id,)):
+            surveys.setdefault(hid, []).append((int(on[:4]), aid, cls))
+        for year in years:
+            start, end = review_rules.annual_window(year)
+            row = conn.execute("SELECT id, status FROM review_round WHERE kind = 'annual' AND year = ? "
+                               "AND deleted_at IS NULL", (year,)).fetchone()
+            if row is not None and row[1] != "decided":
+                continue  # the officer's own round: leave it alone
+            if row is None:
+                round_id = conn.execute(
+                    "INSERT INTO review_round (uuid, kind, year, standard, starts_on, ends_on, status, created_at,"
+                    " updated_at, revision) VALUES (?, 'annual', ?, ?, ?, ?, 'decided', ?, ?, 1)",
+                    (next_uuid(), year, STANDARD, start.isoformat(), end.isoformat(), now, now)).lastrowid
+                decision_id = conn.execute(
+                    "INSERT INTO decision (uuid, round_id, number, decided_on, created_at, updated_at, revision)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1)",
+                    (next_uuid(), round_id, f"{_DECISION_NUMBERS.get(year, 100)}/QĐ-UBND",
+                     _decision_day(year).isoformat(), now, now)).lastrowid
+                # The posting and the upstream opinion the decision waited for (meetings are not kept).
+                conn.execute("INSERT INTO public_posting (uuid, round_id, hamlet_id, starts_on, ends_on, created_at,"
+                             " updated_at, revision) VALUES (?, ?, NULL, ?, ?, ?, ?, 1)",
+                             (next_uuid(), round_id, date(year, 11, 20).isoformat(), date(year, 11, 26).isoformat(),
+                              now, now))
+                conn.execute("INSERT INTO upstream_opinion (uuid, round_id, given_on, reference, created_at,"
+                             " updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                             (next_uuid(), round_id, date(year, 12, 5).isoformat(),
+                              f"{_DECISION_NUMBERS.get(year, 100) + 1000}/UBND-VX", now, now))
+            else:
+                round_id = row[0]
+                decision_id = conn.execute("SELECT id FROM decision WHERE round_id = ? AND deleted_at IS NULL",
+                                           (round_id,)).fetchone()[0]
+            issued = conn.execute("SELECT count(*) FROM certificate WHERE year = ?", (year,)).fetchone()[0]
+            entries, certificates = [], []
+            for hid, history in surveys.items():
+                this = next(((aid, cls) for y, aid, cls in history if y == year), None)
+                if this is None:
+                    continue
+                before = [cls for y, _aid, cls in history if y < year]
+                previous = before[-1] if before else None
+                aid, proposed = this
+                if previous not in review_rules.LISTED and proposed not in review_rules.LISTED:
+                    continue
+                move = review_rules.transition(previous, proposed, before[:-1])
+                entries.append((next_uuid(), round_id, hid, "status" if previous in review_rules.LISTED else "added",
+                                aid, previous, proposed, move.value, now, now))
+                if proposed in review_rules.LISTED:
+                    issued += 1
+                    certificates.append((next_uuid(), hid, year, review_rules.certificate_number(issued), proposed,
+                                         _decision_day(year).isoformat(), decision_id, now, now))
+            conn.executemany(
+                "INSERT INTO review_entry (uuid, round_id, household_id, source, assessment_id, previous_status,"
+                " proposed, transition, state, created_at, updated_at, revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'decided', ?, ?, 1)", entries)
+            conn.executemany(
+                "INSERT INTO certificate (uuid, household_id, year, number, classification, issued_on, decision_id,"
+                " created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", certificates)
+            conn.execute(
+                "INSERT INTO audit_log (at, actor, role, action, record_type, record_uuid, field, old, new, note)"
+                " VALUES (?, ?, ?, 'bulk_load', 'review_round', NULL, NULL, NULL, ?, 'demo history')",
+                (now, "povcase", "system", f"{year}: {len(entries)} reviewed, {len(certificates)} certificates"))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+_DECISION_NUMBERS = {2022: 312, 2023: 287, 2024: 305, 2025: 298, 2026: 301}
 
 
 def _ensure_commune(register: Register, actor: Actor, commune_code: str) -> tuple[str, list[HamletDTO]]:
@@ -695,12 +795,16 @@ def build_demo(register: Register, actor: Actor, households: int, seed: int = 1,
     def next_uuid() -> str:  # a version-4 UUID, as uuid4().hex writes it, from the seeded generator
         return f"{bits(128) & _UUID_CLEAR | _UUID_SET:032x}"
 
+    with register.db.reading() as s:
+        first_id = (s.scalar(select(func.max(Household.id))) or 0) + 1
     try:
-        return bulk_load(register.db, actor, commune_code, gen.households(households, forced_index),
-                         today=today, progress=progress, uuid_factory=next_uuid, count_hint=households)
+        result = bulk_load(register.db, actor, commune_code, gen.households(households, forced_index),
+                           today=today, progress=progress, uuid_factory=next_uuid, count_hint=households)
     except BaseException:
         # Cancelled or failed: a demo set up by this call goes too, so the officer can still choose to
         # set up their own commune (the households were never written).
         if not was_set_up:
             register.communes.undo_empty_setup(actor)
         raise
+    _write_decided_rounds(register, first_id, today, next_uuid)
+    return result

@@ -463,7 +463,9 @@ class HouseholdService:
 
     def assess(self, actor: Actor, uuid: str, a: AssessmentInput,
                today: date | None = None) -> Result[AssessmentDTO]:
-        """Record a survey result, derived from the register's facts as they stand now."""
+        """Record a survey result, derived from the register's facts as they stand now. While the year's
+        annual review is open it becomes the household's survey there and the status waits for the decision
+        (the result's changes then include the review entry)."""
         require_writer(actor)
         today = today or date.today()
         standard = check_assessment(a, today)
@@ -482,8 +484,14 @@ class HouseholdService:
             audit.created("assessment", assessment.uuid,
                           {k: row[k] for k in ("assessed_on", "standard", "income_per_capita", "score_a",
                                                "score_b", "classification")})
+            # Statuses change only with the chairman's decision (DOMAIN.md §2): once the household has one, a
+            # survey made while the year's annual review is open is that review's survey, not a new status.
+            # A first registration still sets it. Imported here: review builds on this module.
+            from povcase.services.review import attach_to_open_round
+
+            in_round = household.status is not None and attach_to_open_round(s, audit, household, assessment)
             latest = household.last_assessed_on
-            if latest is None or a.assessed_on >= latest:
+            if not in_round and (latest is None or a.assessed_on >= latest):
                 status = status_columns(result, a.assessed_on, {k: getattr(household, k) for k in
                                          ("status", "status_year", "previous_status")})
                 diffs = {k: (getattr(household, k), v) for k, v in status.items() if getattr(household, k) != v}

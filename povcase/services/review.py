@@ -4,12 +4,14 @@ the upstream opinion, the chairman's decision and the certificates; and monthly 
 Statuses change only with the decision. `survey` records the assessment without touching the
 household's list columns (unlike `HouseholdService.assess`, which updates them at once); `link_survey`
 takes an existing assessment by uuid. The decision is refused, with the reasons, while any household on
-the list has no survey, no passed village meeting or an open complaint; recording the same decision
-number again changes nothing.
+the list has no survey, no passed village meeting or an open complaint, or while the list has not been
+posted or the upstream office's opinion is missing; recording the same decision number again changes
+nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +22,7 @@ from povcase.db.engine import Database
 from povcase.db.models import (
     Assessment,
     Certificate,
+    Commune,
     Complaint,
     Decision,
     Hamlet,
@@ -75,6 +78,12 @@ class EntryDTO:
     transition: str | None
     state: str
     assessment_uuid: str | None
+    head_name: str = ""
+    hamlet_name: str = ""
+    surveyed_on: date | None = None
+    income_per_capita: int | None = None
+    score_a: int | None = None
+    deprived: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class ApplicationDTO:
     outcome: str
     refusal_reason: str
     decided_on: date | None
+    head_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,8 @@ class ComplaintDTO:
     text: str
     recheck_outcome: str
     closed_on: date | None
+    household_code: str = ""
+    head_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,67 @@ class CertificateDTO:
     classification: str
     issued_on: date
     replaced_by_uuid: str | None
+    household_code: str = ""
+    head_name: str = ""
+    replaces_number: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateMember:
+    full_name: str
+    relation: str
+    sex: str | None
+    birth_date: date | None
+    ethnicity: str
+    id_number: str | None
+
+
+@dataclass(frozen=True)
+class CertificateDetail:
+    """What the certificate (Giấy chứng nhận) shows: the head, ethnicity, ID number, residence and
+    the member table, as the register holds them now."""
+
+    certificate: CertificateDTO
+    commune_name: str
+    hamlet_name: str
+    address: str
+    ethnicity_group: str
+    head_id_number: str | None
+    members: tuple[CertificateMember, ...]
+    decision_number: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
+class PostingDTO:
+    uuid: str
+    hamlet_uuid: str | None  # None: at the commune office
+    hamlet_name: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class OpinionDTO:
+    uuid: str
+    given_on: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class HamletProgress:
+    """One hamlet's households in each step of the round, and its latest village meeting."""
+
+    hamlet_uuid: str
+    hamlet_name: str
+    listed: int  # all households of the hamlet on the list
+    waiting: int  # no survey yet
+    surveyed: int  # surveyed, waiting for the village meeting
+    resurvey: int  # the meeting did not reach 50%: survey again
+    agreed: int  # the meeting agreed
+    decided: int
+    open_complaints: int
+    meeting: MeetingDTO | None
 
 
 def pending_applications(s: Session, until: date) -> list[tuple[ReviewApplication, Household]]:
@@ -150,12 +223,41 @@ def pending_applications(s: Session, until: date) -> list[tuple[ReviewApplicatio
 
 def _app_dto(a: ReviewApplication, h: Household) -> ApplicationDTO:
     return ApplicationDTO(a.uuid, h.uuid, h.code, a.form, a.received_on, a.applicant, a.reason, a.due_on,
-                          a.outcome, a.refusal_reason, a.decided_on)
+                          a.outcome, a.refusal_reason, a.decided_on, h.head_name)
+
+
+def _entry_dto(e: ReviewEntry, h: Household, hamlet: Hamlet | None, a: Assessment | None) -> EntryDTO:
+    deprived = tuple(r.code for r in indicators_from_json(a.indicators) if r.deprived) if a else ()
+    return EntryDTO(e.uuid, h.uuid, h.code, hamlet.uuid if hamlet else "", e.source, e.previous_status, e.proposed,
+                    e.transition, e.state, a.uuid if a else None, h.head_name, hamlet.name if hamlet else "",
+                    a.assessed_on if a else None, a.income_per_capita if a else None, a.score_a if a else None,
+                    deprived)
+
+
+def _certificate_dto(c: Certificate, h: Household, replaced_by: Certificate | None,
+                     replaces: str | None) -> CertificateDTO:
+    return CertificateDTO(c.uuid, h.uuid, c.year, c.number, c.classification, c.issued_on,
+                          replaced_by.uuid if replaced_by else None, h.code, h.head_name, replaces)
 
 
 def _status_at_start(h: Household, year: int) -> str | None:
     """The household's status before this year's review: this year's surveys do not count."""
     return h.previous_status if h.status_year == year else h.status
+
+
+def attach_to_open_round(s: Session, audit: Auditor, h: Household, a: Assessment) -> int | None:
+    """A survey recorded elsewhere (the household editor) while the year's annual round is open becomes
+    the household's survey in that round, the household added to the list if the proposal missed it.
+    Returns the round's year, or None when no round of the survey's year is open."""
+    rnd = s.scalar(select(ReviewRound).where(ReviewRound.deleted_at.is_(None), ReviewRound.status == "open",
+                                             ReviewRound.kind == rules.RoundKind.ANNUAL.value,
+                                             ReviewRound.year == a.assessed_on.year,
+                                             ReviewRound.starts_on <= a.assessed_on))
+    if rnd is None:
+        return None
+    e = ReviewService._entry_or_none(s, rnd, h) or ReviewService._add_entry(s, audit, rnd, h, "added")
+    ReviewService._set_survey(s, audit, e, a)
+    return rnd.year
 
 
 class ReviewService:
@@ -212,12 +314,29 @@ class ReviewService:
         return Result(dto, audit.changes)
 
     def entries(self, round_uuid: str) -> list[EntryDTO]:
+        """The round's list in household-code order (hamlet by hamlet), with each survey's result."""
         with self.db.reading() as s:
             rnd = self._round(s, round_uuid)
-            rows = s.scalars(select(ReviewEntry).join(Household, Household.id == ReviewEntry.household_id)
+            rows = s.execute(select(ReviewEntry, Household, Hamlet, Assessment)
+                             .join(Household, Household.id == ReviewEntry.household_id)
+                             .join(Hamlet, Hamlet.id == Household.hamlet_id)
+                             .outerjoin(Assessment, Assessment.id == ReviewEntry.assessment_id)
                              .where(ReviewEntry.round_id == rnd.id, ReviewEntry.deleted_at.is_(None))
                              .order_by(Household.code)).all()
-            return [self._entry_dto(s, e) for e in rows]
+            return [_entry_dto(e, h, hamlet, a) for e, h, hamlet, a in rows]
+
+    def annual_round(self, year: int) -> RoundDTO | None:
+        """The year's annual round, open or decided; None before it is opened."""
+        with self.db.reading() as s:
+            row = s.scalar(select(ReviewRound).where(ReviewRound.deleted_at.is_(None), ReviewRound.year == year,
+                                                     ReviewRound.kind == rules.RoundKind.ANNUAL.value))
+            return self._round_dto(row) if row else None
+
+    def rounds(self) -> list[RoundDTO]:
+        """Every round, newest year first."""
+        with self.db.reading() as s:
+            return [self._round_dto(r) for r in s.scalars(select(ReviewRound).where(ReviewRound.deleted_at.is_(None))
+                                                          .order_by(ReviewRound.year.desc(), ReviewRound.id))]
 
     # surveys
     def survey(self, actor: Actor, round_uuid: str, household_uuid: str, a: AssessmentInput,
@@ -262,6 +381,106 @@ class ReviewService:
             self._set_survey(s, audit, e, row)
             dto = self._entry_dto(s, e)
         return Result(dto, audit.changes)
+
+    # reading the round's records
+    def meetings(self, round_uuid: str) -> list[MeetingDTO]:
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            return [MeetingDTO(m.uuid, hamlet_uuid, m.held_on, m.chair, m.present, m.agreeing, m.passed)
+                    for m, hamlet_uuid in s.execute(
+                        select(VillageMeeting, Hamlet.uuid).join(Hamlet, Hamlet.id == VillageMeeting.hamlet_id)
+                        .where(VillageMeeting.round_id == rnd.id, VillageMeeting.deleted_at.is_(None))
+                        .order_by(VillageMeeting.held_on, VillageMeeting.id))]
+
+    def postings(self, round_uuid: str) -> list[PostingDTO]:
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            return [PostingDTO(p.uuid, hamlet.uuid if hamlet else None, hamlet.name if hamlet else "",
+                               p.starts_on, p.ends_on)
+                    for p, hamlet in s.execute(
+                        select(PublicPosting, Hamlet).outerjoin(Hamlet, Hamlet.id == PublicPosting.hamlet_id)
+                        .where(PublicPosting.round_id == rnd.id, PublicPosting.deleted_at.is_(None))
+                        .order_by(PublicPosting.starts_on, PublicPosting.id))]
+
+    def complaints(self, round_uuid: str) -> list[ComplaintDTO]:
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            return [ComplaintDTO(c.uuid, h.uuid, c.received_on, c.text, c.recheck_outcome, c.closed_on, h.code,
+                                 h.head_name)
+                    for c, h in s.execute(
+                        select(Complaint, Household).join(Household, Household.id == Complaint.household_id)
+                        .where(Complaint.round_id == rnd.id, Complaint.deleted_at.is_(None))
+                        .order_by(Complaint.received_on, Complaint.id))]
+
+    def opinions(self, round_uuid: str) -> list[OpinionDTO]:
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            return [OpinionDTO(o.uuid, o.given_on, o.reference) for o in s.scalars(
+                select(UpstreamOpinion).where(UpstreamOpinion.round_id == rnd.id, UpstreamOpinion.deleted_at.is_(None))
+                .order_by(UpstreamOpinion.given_on, UpstreamOpinion.id))]
+
+    def decision(self, round_uuid: str) -> DecisionDTO | None:
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            d = s.scalar(select(Decision).where(Decision.round_id == rnd.id, Decision.deleted_at.is_(None)))
+            return self._decision_dto(s, d) if d else None
+
+    def progress(self, round_uuid: str) -> list[HamletProgress]:
+        """The dashboard: per hamlet (in the commune's order), how many households are in each step,
+        its latest village meeting and its open complaints. Hamlets with nobody on the list are left out."""
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            counts: dict[int, dict[str, int]] = {}
+            for hamlet_id, state, n in s.execute(
+                    select(Household.hamlet_id, ReviewEntry.state, func.count()).select_from(ReviewEntry)
+                    .join(Household, Household.id == ReviewEntry.household_id)
+                    .where(ReviewEntry.round_id == rnd.id, ReviewEntry.deleted_at.is_(None))
+                    .group_by(Household.hamlet_id, ReviewEntry.state)):
+                counts.setdefault(hamlet_id, {})[state] = n
+            complaints: dict[int, int] = {row[0]: row[1] for row in s.execute(
+                select(Household.hamlet_id, func.count()).select_from(Complaint)
+                .join(Household, Household.id == Complaint.household_id)
+                .where(Complaint.round_id == rnd.id, Complaint.deleted_at.is_(None), Complaint.closed_on.is_(None))
+                .group_by(Household.hamlet_id))}
+            latest: dict[int, VillageMeeting] = {}
+            for m in s.scalars(select(VillageMeeting).where(VillageMeeting.round_id == rnd.id,
+                                                            VillageMeeting.deleted_at.is_(None))
+                               .order_by(VillageMeeting.held_on, VillageMeeting.id)):
+                latest[m.hamlet_id] = m
+            out = []
+            for hamlet in s.scalars(select(Hamlet).where(Hamlet.deleted_at.is_(None))
+                                    .order_by(Hamlet.position, Hamlet.sort_key)):
+                c = counts.get(hamlet.id, {})
+                if not c and hamlet.id not in latest:
+                    continue
+                m = latest.get(hamlet.id)
+                out.append(HamletProgress(
+                    hamlet.uuid, hamlet.name, sum(c.values()), c.get("listed", 0), c.get("surveyed", 0),
+                    c.get("resurvey", 0), c.get("agreed", 0), c.get("decided", 0), complaints.get(hamlet.id, 0),
+                    MeetingDTO(m.uuid, hamlet.uuid, m.held_on, m.chair, m.present, m.agreeing, m.passed) if m else None))
+            return out
+
+    def take_recorded_surveys(self, actor: Actor, round_uuid: str) -> Result[int]:
+        """Use the surveys already recorded in the register (e.g. in the household editor before the round
+        was opened) for the households still waiting for one: the latest survey since the round began, and
+        for a re-survey one newer than the survey the meeting turned down. Returns how many were taken."""
+        require_writer(actor)
+        with self.db.session() as s:
+            rnd = self._open_round(s, round_uuid)
+            audit = Auditor(s, actor)
+            taken = 0
+            for e in self._live_entries(s, rnd):
+                if e.state not in ("listed", "resurvey"):
+                    continue
+                q = select(Assessment).where(Assessment.household_id == e.household_id,
+                                             Assessment.deleted_at.is_(None), Assessment.assessed_on >= rnd.starts_on)
+                if e.assessment_id is not None:
+                    q = q.where(Assessment.id > e.assessment_id)
+                a = s.scalar(q.order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
+                if a is not None:
+                    self._set_survey(s, audit, e, a)
+                    taken += 1
+        return Result(taken, audit.changes)
 
     # meetings, posting, complaints, upstream opinion
     def record_meeting(self, actor: Actor, round_uuid: str, hamlet_uuid: str, held_on: date, chair: str,
@@ -385,9 +604,11 @@ class ReviewService:
         with self.db.reading() as s:
             return self._blockers(s, self._round(s, round_uuid))
 
-    def record_decision(self, actor: Actor, round_uuid: str, number: str, decided_on: date) -> Result[DecisionDTO]:
+    def record_decision(self, actor: Actor, round_uuid: str, number: str, decided_on: date,
+                        progress: Callable[[int], bool] | None = None) -> Result[DecisionDTO]:
         """The commune chairman's decision: the new statuses take effect for the year and certificates
-        are numbered. The same decision recorded again changes nothing."""
+        are numbered. The same decision recorded again changes nothing. `progress(done)` may return
+        False to cancel (nothing saved)."""
         require_writer(actor)
         number = nfc(number)
         if not number:
@@ -409,7 +630,9 @@ class ReviewService:
             s.flush()
             audit.created("decision", dec.uuid, {"number": number, "decided_on": decided_on})
             listed = self._live_entries(s, rnd)
-            for e in listed:
+            for i, e in enumerate(listed):
+                if progress is not None and i % 50 == 0 and progress(i) is False:
+                    raise PovcaseError(N_("Cancelled; nothing was saved"))
                 h = s.get(Household, e.household_id)
                 a = s.get(Assessment, e.assessment_id) if e.assessment_id else None
                 assert h is not None and a is not None
@@ -433,15 +656,63 @@ class ReviewService:
         return Result(dto, audit.changes)
 
     def certificates(self, year: int) -> list[CertificateDTO]:
+        """The year's certificates in number order, replaced ones included (they keep their history)."""
         with self.db.reading() as s:
-            out = []
-            for c, h in s.execute(select(Certificate, Household).join(Household, Household.id == Certificate.household_id)
-                                  .where(Certificate.year == year, Certificate.deleted_at.is_(None))
-                                  .order_by(Certificate.id)):
-                repl = s.get(Certificate, c.replaced_by_id) if c.replaced_by_id else None
-                out.append(CertificateDTO(c.uuid, h.uuid, c.year, c.number, c.classification, c.issued_on,
-                                          repl.uuid if repl else None))
-            return out
+            rows = s.execute(select(Certificate, Household).join(Household, Household.id == Certificate.household_id)
+                             .where(Certificate.year == year, Certificate.deleted_at.is_(None))
+                             .order_by(Certificate.id)).all()
+            by_id = {c.id: c for c, _h in rows}
+            replaces = {c.replaced_by_id: c.number for c, _h in rows if c.replaced_by_id}
+            return [_certificate_dto(c, h, by_id.get(c.replaced_by_id) if c.replaced_by_id else None,
+                                     replaces.get(c.id)) for c, h in rows]
+
+    def reissue_certificate(self, actor: Actor, certificate_uuid: str, issued_on: date,
+                            reason: str) -> Result[CertificateDTO]:
+        """A new certificate (the next number of its year) replacing a lost or damaged one; the old one
+        stays, marked as replaced."""
+        require_writer(actor)
+        problems = []
+        if len(nfc(reason)) < 3:
+            problems.append(FieldProblem("reason", N_("Say why the certificate is issued again")))
+        with self.db.session() as s:
+            old = s.scalar(select(Certificate).where(Certificate.uuid == certificate_uuid,
+                                                     Certificate.deleted_at.is_(None)))
+            if old is None:
+                raise NotFoundError(N_("No certificate with id {uuid}"), uuid=certificate_uuid)
+            if old.replaced_by_id is not None:
+                problems.append(FieldProblem("certificate", N_("Certificate {number} was already replaced"),
+                                             {"number": old.number}))
+            if issued_on < old.issued_on:
+                problems.append(FieldProblem("issued_on", N_("Cannot be before the certificate it replaces")))
+            if problems:
+                raise ValidationError(problems)
+            h = s.get(Household, old.household_id)
+            dec = s.get(Decision, old.decision_id)
+            assert h is not None and dec is not None
+            audit = Auditor(s, actor, note=nfc(reason))
+            row = self._issue_certificate(s, audit, h, old.year, old.classification, issued_on, dec)
+            dto = _certificate_dto(row, h, None, old.number)
+        return Result(dto, audit.changes)
+
+    def certificate(self, certificate_uuid: str) -> CertificateDetail:
+        """One certificate with the household facts it prints: head, ethnicity, ID number, residence, members."""
+        with self.db.reading() as s:
+            c = s.scalar(select(Certificate).where(Certificate.uuid == certificate_uuid,
+                                                   Certificate.deleted_at.is_(None)))
+            if c is None:
+                raise NotFoundError(N_("No certificate with id {uuid}"), uuid=certificate_uuid)
+            h = s.get(Household, c.household_id)
+            dec = s.get(Decision, c.decision_id)
+            assert h is not None and dec is not None
+            repl = s.get(Certificate, c.replaced_by_id) if c.replaced_by_id else None
+            replaces = s.scalar(select(Certificate.number).where(Certificate.replaced_by_id == c.id))
+            commune = s.get(Commune, h.commune_id)
+            members = tuple(CertificateMember(m.full_name, m.relation, m.sex, m.birth_date, m.ethnicity, m.id_number)
+                            for m in h.members if m.deleted_at is None)
+            head_id = next((m.id_number for m in members if m.relation == "head"), None)
+            return CertificateDetail(_certificate_dto(c, h, repl, replaces), commune.name if commune else "",
+                                     h.hamlet.name, h.address, h.ethnicity_group, head_id, members, dec.number,
+                                     dec.decided_on)
 
     # monthly applications
     def record_application(self, actor: Actor, household_uuid: str, form: str, received_on: date,
@@ -502,6 +773,21 @@ class ReviewService:
             assert h is not None
             dto = _app_dto(row, h)
         return Result(dto, audit.changes)
+
+    def applications(self, today: date) -> list[DueApplication]:
+        """Every application: the pending ones first by due date (overdue flagged), then the decided ones,
+        latest decision first."""
+        with self.db.reading() as s:
+            rows = s.execute(select(ReviewApplication, Household)
+                             .join(Household, Household.id == ReviewApplication.household_id)
+                             .where(ReviewApplication.deleted_at.is_(None), Household.deleted_at.is_(None))).all()
+            pending = sorted((r for r in rows if r[0].outcome == rules.Outcome.PENDING.value),
+                             key=lambda r: (r[0].due_on, r[0].id))
+            decided = sorted((r for r in rows if r[0].outcome != rules.Outcome.PENDING.value),
+                             key=lambda r: (r[0].decided_on or date.min, r[0].id), reverse=True)
+            return [DueApplication(_app_dto(a, h), h.id,
+                                   a.outcome == rules.Outcome.PENDING.value and a.due_on < today)
+                    for a, h in (*pending, *decided)]
 
     def due_applications(self, today: date, horizon_days: int = 0) -> list[DueApplication]:
         """Pending applications due by today + horizon_days, the overdue ones included."""
@@ -585,6 +871,13 @@ class ReviewService:
                                         Complaint.closed_on.is_(None))):
             problems.append(FieldProblem(f"complaints.{c.uuid}",
                                          N_("The complaint about household {code} is still open"), {"code": code}))
+        # Steps 4 and 5 of the procedure come before the decision: the list posted, the level above asked.
+        if s.scalar(select(PublicPosting.id).where(PublicPosting.round_id == rnd.id,
+                                                   PublicPosting.deleted_at.is_(None)).limit(1)) is None:
+            problems.append(FieldProblem("posting", N_("The list has not been posted publicly yet")))
+        if s.scalar(select(UpstreamOpinion.id).where(UpstreamOpinion.round_id == rnd.id,
+                                                     UpstreamOpinion.deleted_at.is_(None)).limit(1)) is None:
+            problems.append(FieldProblem("upstream_opinion", N_("The opinion of the upstream office is not recorded yet")))
         return problems
 
     @staticmethod
@@ -611,10 +904,7 @@ class ReviewService:
     def _entry_dto(s: Session, e: ReviewEntry) -> EntryDTO:
         h = s.get(Household, e.household_id)
         assert h is not None
-        hamlet = s.get(Hamlet, h.hamlet_id)
-        a = s.get(Assessment, e.assessment_id) if e.assessment_id else None
-        return EntryDTO(e.uuid, h.uuid, h.code, hamlet.uuid if hamlet else "", e.source, e.previous_status,
-                        e.proposed, e.transition, e.state, a.uuid if a else None)
+        return _entry_dto(e, h, s.get(Hamlet, h.hamlet_id), s.get(Assessment, e.assessment_id) if e.assessment_id else None)
 
     @staticmethod
     def _decision_dto(s: Session, d: Decision) -> DecisionDTO:

@@ -608,6 +608,9 @@ class HouseholdEditor(QDialog):
         grid.setColumnStretch(5, 1)
         self.record_problem = problem_label()
         grid.addWidget(self.record_problem, 2, 0, 1, 7)
+        self.round_hint = _hint()  # says when the result goes to the open annual review, not to the status
+        self.round_hint.hide()
+        grid.addWidget(self.round_hint, 3, 0, 1, 7)
         self.record_date.textChanged.connect(self._record_date_changed)
         layout.addWidget(self.record_box)
         self.history_hint = _hint()
@@ -1383,8 +1386,22 @@ class HouseholdEditor(QDialog):
         self.detail_table.resizeRowsToContents()
         QTimer.singleShot(0, self.detail_table.resizeRowsToContents)
 
+    def _round_hint_text(self, day: date | None) -> str:
+        """Statuses change only with the chairman's decision: during the year's open annual review a
+        recorded result is the household's survey there (a first registration still sets the status)."""
+        if day is None or self._dto is None or self._dto.status is None:
+            return ""
+        rnd = self.register.review.annual_round(day.year)
+        if rnd is None or rnd.status != "open" or day < rnd.starts_on:
+            return ""
+        return tr("The annual review of {year} is open: this result becomes the household's survey in it; the "
+                  "status changes only with the chairman's decision.", year=rnd.year)
+
     def _record_date_changed(self) -> None:
         day = self.record_date.value()
+        text = self._round_hint_text(day)
+        self.round_hint.setText(text)
+        self.round_hint.setVisible(bool(text))
         if day is not None:
             try:
                 code = standard_for(day).code
@@ -1443,8 +1460,14 @@ class HouseholdEditor(QDialog):
         self.record_problem.setVisible(bool(other))
         if problems or other:
             return False
+        in_round = self._round_hint_text(result.value.assessed_on) if result.changes.touched("review_entry") else ""
         self._load(self.register.households.get(self._uuid))
         self._load_history(select=result.value.uuid)
+        if in_round:
+            self.history_hint.setText(tr("Recorded as the survey of household {code} in the annual review of {year}; "
+                                         "its status stays until the chairman's decision.",
+                                         code=self._dto.code if self._dto else "", year=result.value.assessed_on.year))
+            self.history_hint.show()
         self.record_income.clear()
         self.record_score_a.clear()
         self.record_notes.clear()

@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self.act_sponsors.triggered.connect(lambda: self.open_screen("sponsors"))
         self.act_due = QAction(icon("due"), "", self, shortcut=QKeySequence("Ctrl+D"))
         self.act_due.triggered.connect(lambda: self.open_screen("due"))
+        self.act_review = QAction(icon("review"), "", self, shortcut=QKeySequence("Ctrl+R"))
+        self.act_review.triggered.connect(lambda: self.open_screen("review"))
         self.act_support_report = QAction(icon("support"), "", self)
         self.act_support_report.triggered.connect(lambda: self.open_screen("support"))
         self.act_settings = QAction(icon("settings"), "", self)
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_edit, self.act_delete):
             self.toolbar.addAction(a)
         self.toolbar.addSeparator()
-        for a in (self.act_due, self.act_sponsors, self.act_support_report):
+        for a in (self.act_review, self.act_due, self.act_sponsors, self.act_support_report):
             self.toolbar.addAction(a)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.act_refresh)
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_edit, self.act_delete, self.act_search, self.act_clear, self.act_refresh):
             self.menu_household.addAction(a)
         self.menu_cases = bar.addMenu("")
-        for a in (self.act_due, self.act_sponsors, self.act_support_report):
+        for a in (self.act_review, self.act_due, self.act_sponsors, self.act_support_report):
             self.menu_cases.addAction(a)
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_about)
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
                  self.act_refresh: _("Refresh"), self.act_clear: _("Clear filters"),
                  self.act_settings: _("Settings"), self.act_quit: _("Quit"), self.act_about: _("About povcase"),
                  self.act_due: _("Due this week"), self.act_sponsors: _("Sponsors"),
-                 self.act_support_report: _("Support report")}
+                 self.act_support_report: _("Support report"), self.act_review: _("Review")}
         for action, text in texts.items():
             action.setText(text)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -407,15 +409,19 @@ class MainWindow(QMainWindow):
             screen.refresh()
 
     def open_screen(self, which: str) -> QDialog:
-        """Sponsors, the due list or the support report, in their own window beside the list."""
+        """Sponsors, the due list, the support report or the review, in their own window beside the list."""
         from povcase.ui.case_screens import DueListScreen, SponsorsScreen, SupportReportScreen
+        from povcase.ui.review_screens import ReviewScreen
 
-        kinds = {"sponsors": SponsorsScreen, "due": DueListScreen, "support": SupportReportScreen}
+        kinds = {"sponsors": SponsorsScreen, "due": DueListScreen, "support": SupportReportScreen,
+                 "review": ReviewScreen}
         screen = self._screens.get(which)
         if screen is None:
             screen = kinds[which](self.register, self.actor, self.today, self)
             if hasattr(screen, "open_household"):
                 screen.open_household.connect(self._open_from_screen)
+            if hasattr(screen, "register_changed"):  # the review's decision changes statuses
+                screen.register_changed.connect(self._after_save)
             self._screens[which] = screen
         else:
             screen.refresh()
