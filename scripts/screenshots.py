@@ -110,19 +110,20 @@ def main() -> int:
 # --- issue 6: printing and reports -----------------------------------------------------------------------
 def print_shots(register: object, officer: object, uuid: str, window: object, out: Path, today: date,
                 settle: object) -> None:
-    """Page 1 of the household's support plan and of the 2026 commune report (pdftoppm at 60 dpi), and
-    the report dashboard."""
+    """Page 1 of the household's support plan and of the 2025 commune report (the demo's last decided
+    year; pdftoppm at 60 dpi), and the report dashboard on 2025."""
     import subprocess
 
     folder = Path(tempfile.mkdtemp(prefix="povcase-print-shots-"))
     reports = register.reports  # type: ignore[attr-defined]
     reports.print_plans(officer, [uuid], folder / "plan.pdf", today=today)
-    reports.print_report(officer, 2026, folder / "report.pdf", today=today)
+    reports.print_report(officer, 2025, folder / "report.pdf", today=today)
     for name in ("plan", "report"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
                         str(folder / f"{name}.pdf"), str(out / f"{name}-page1")], check=True)
     dashboard = window.print_menu.open_dialog("report")  # type: ignore[attr-defined]
     dashboard.resize(1180, 700)
+    dashboard.year.setCurrentIndex(dashboard.year.findData(2025))
     settle()  # type: ignore[operator]
     dashboard.grab().save(str(out / "report-dashboard.png"))
     dashboard.close()

@@ -72,6 +72,7 @@ def plan_layout(doc: PlanDoc) -> Layout:
         if g.target_on:
             details.append(translate("by {date}", lang, date=format_date(g.target_on)))
         details.append(g.status)
+        t.ensure(130)  # the goal (two lines) with its table's header and first action (three lines)
         t.paragraph(f"{g.text} ({'; '.join(details)})", label=translate("Goal {n}:", lang, n=i), after=2)
         if g.actions:
             t.table([Column(translate("No.", lang), 0.7, "center"), Column(translate("Action", lang), 3.3),

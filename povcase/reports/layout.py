@@ -280,7 +280,13 @@ class Layout:
             self._grid(xs, top, top - header_h)
             self.y = top - header_h
 
-        self.ensure(header_h + leading + 2 * pad)
+        rows = list(rows)
+        first = rows[0] if rows else None
+        first_h = leading + 2 * pad
+        if first is not None and not isinstance(first, Section):
+            first_h = max(len(wrap(str(v), REGULAR, size, w - 2 * pad)) for v, w in zip(first, widths, strict=True)
+                          ) * leading + 2 * pad
+        self.ensure(header_h + first_h)  # never a header alone at the foot of a page
         draw_header()
         for row in rows:
             if isinstance(row, Section):
