@@ -98,6 +98,7 @@ def main() -> int:
     settle()
     due.grab().save(str(out / "due-list.png"))
     due.close()
+    print_shots(register, officer, uuid, window, out, today, settle)
     review_shots(register, officer, window, out, today, settle)
     window.close()
     register.close()
@@ -106,6 +107,26 @@ def main() -> int:
     return 0
 
 
+# --- issue 6: printing and reports -----------------------------------------------------------------------
+def print_shots(register: object, officer: object, uuid: str, window: object, out: Path, today: date,
+                settle: object) -> None:
+    """Page 1 of the household's support plan and of the 2025 commune report (the demo's last decided
+    year; pdftoppm at 60 dpi), and the report dashboard on 2025."""
+    import subprocess
+
+    folder = Path(tempfile.mkdtemp(prefix="povcase-print-shots-"))
+    reports = register.reports  # type: ignore[attr-defined]
+    reports.print_plans(officer, [uuid], folder / "plan.pdf", today=today)
+    reports.print_report(officer, 2025, folder / "report.pdf", today=today)
+    for name in ("plan", "report"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                        str(folder / f"{name}.pdf"), str(out / f"{name}-page1")], check=True)
+    dashboard = window.print_menu.open_dialog("report")  # type: ignore[attr-defined]
+    dashboard.resize(1180, 700)
+    dashboard.year.setCurrentIndex(dashboard.year.findData(2025))
+    settle()  # type: ignore[operator]
+    dashboard.grab().save(str(out / "report-dashboard.png"))
+    dashboard.close()
 # --- issue 4: the review screen ------------------------------------------------------------------------
 def review_shots(register: Any, officer: Any, window: Any, out: Path, today: date, settle: Any) -> None:
     """The 2026 round half-way: most households surveyed (income a little up on last year's survey), the

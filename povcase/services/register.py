@@ -20,6 +20,7 @@ from povcase.services.communes import CommuneService
 from povcase.services.due import DueService
 from povcase.services.households import HouseholdService
 from povcase.services.plans import PlanService
+from povcase.services.reports import ReportService
 from povcase.services.results import ResultsService
 from povcase.services.review import ReviewService
 from povcase.services.search import SearchService
@@ -44,6 +45,7 @@ class Register:
         self.due = DueService(db)
         self.review = ReviewService(db)
         self.results = ResultsService(db)
+        self.reports = ReportService(db, self.communes, self.results, self.support, self.review)
 
     @classmethod
     def open(cls, home: Path) -> Register:

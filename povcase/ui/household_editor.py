@@ -94,6 +94,7 @@ from povcase.ui.fields import (
 from povcase.ui.member_dialog import MemberDialog
 from povcase.ui.messages import confirm, error_text, problem_text, show_error
 from povcase.ui.plan_tab import PlanTab
+from povcase.ui.print_screens import print_button
 from povcase.ui.resources import icon
 from povcase.ui.sponsor_tab import SponsorTab
 from povcase.ui.support_tab import SupportTab
@@ -702,6 +703,7 @@ class HouseholdEditor(QDialog):
         self.save_button.clicked.connect(self.save)
         self.close_button = _button(_("Close"), "cancel", _("Esc"))
         self.close_button.clicked.connect(self.reject)
+        actions.addWidget(print_button(self))
         actions.addWidget(self.save_button)
         actions.addWidget(self.close_button)
         layout.addLayout(actions)

@@ -37,6 +37,7 @@ from povcase.i18n import _, current_language, format_number, tr
 from povcase.services.base import Actor
 from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter
+from povcase.ui import print_screens
 from povcase.ui.household_model import COLUMNS, HouseholdTableModel, status_label
 from povcase.ui.messages import show_error
 from povcase.ui.resources import icon
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self.retranslate()  # fills the filters; the list and its counts load once, just below
+        self.print_menu = print_screens.install(self)
         self.apply_filters()
 
     # --- construction ------------------------------------------------------------------------------
