@@ -192,8 +192,9 @@ class ReportDashboard(QDialog):
         poor.setColor(POOR_COLOUR)
         near.setColor(NEAR_POOR_COLOUR)
         for a in doc.hamlets:
-            poor.append(a.poor_rate)
-            near.append(a.near_poor_rate)
+            # One decimal is what the eye can compare; the table beside it has the exact figures.
+            poor.append(round(a.poor_rate, 1))
+            near.append(round(a.near_poor_rate, 1))
         series = QBarSeries()
         series.append(poor)
         series.append(near)
@@ -201,6 +202,8 @@ class ReportDashboard(QDialog):
         series.setLabelsFormat("@value")
         series.setLabelsPrecision(3)
         series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
+        # Upright labels of neighbouring bars overlap once there are more than a few hamlets.
+        series.setLabelsAngle(-90 if len(doc.hamlets) > 4 else 0)
         for bar_set in (poor, near):
             bar_set.setLabelColor(QColor("#222222"))
         chart.addSeries(series)
@@ -209,7 +212,7 @@ class ReportDashboard(QDialog):
         if len(doc.hamlets) > 5:
             x.setLabelsAngle(-30)
         y = QValueAxis()
-        y.setRange(0, max([a.poor_rate for a in doc.hamlets] + [a.near_poor_rate for a in doc.hamlets] + [1.0]) * 1.15)
+        y.setRange(0, max([a.poor_rate for a in doc.hamlets] + [a.near_poor_rate for a in doc.hamlets] + [1.0]) * 1.3)
         y.applyNiceNumbers()
         y.setLabelFormat("%.1f")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
