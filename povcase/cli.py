@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from povcase import __version__, i18n
+from povcase import __version__, cli_sync, i18n
 from povcase.errors import PovcaseError, ValidationError
 from povcase.i18n import both
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cl = sub.add_parser("classify", help="classify one household from JSON facts (file or - for stdin)")
     cl.add_argument("file", metavar="FILE|-")
+    cli_sync.add_parsers(sub)
     return p
 
 
@@ -69,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_demo(register, args.households, args.seed)
             if args.command == "households":
                 return cmd_households(register, args.search, args.json, args.limit)
+            if args.command in cli_sync.COMMANDS:
+                return cli_sync.dispatch(register, args)
         finally:
             register.close()
     except ValidationError as e:
