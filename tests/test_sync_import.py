@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from povcase.domain import admin_units
 from povcase.services.base import SYSTEM, Actor
@@ -441,3 +443,30 @@ def test_an_ack_is_checked_against_the_office_key(pair: Pair) -> None:
     with pytest.raises(PovcaseError, match="signature"):
         pair.commune.sync.import_ack(SYSTEM, forged)
     assert (table_counts(pair.commune), db_dump(pair.commune)) == before
+
+
+_VALUES = st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats(allow_nan=False, allow_infinity=False) | \
+    st.text(max_size=40) | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3), st.none(),
+                                                                                 max_size=2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_record_values_in_a_signed_package_never_crash_the_import(pair: Pair, data: st.DataObject) -> None:
+    """Properly signed and encrypted, so only the record checks stand between the values and the register."""
+    if not hasattr(pair, "package"):
+        pair.package = pair.export()  # type: ignore[attr-defined]
+        pair.before = db_dump(pair.office)  # type: ignore[attr-defined]
+
+    def scramble(files: dict[str, RecordFile]) -> None:
+        for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+            f = files[data.draw(st.sampled_from(sorted(files)))]
+            if f.rows:
+                row = f.rows[data.draw(st.integers(min_value=0, max_value=len(f.rows) - 1))]
+                row[data.draw(st.integers(min_value=0, max_value=len(f.fields) - 1))] = data.draw(_VALUES)
+
+    [report] = pair.import_(repack(pair, pair.package, scramble), dry_run=True)  # type: ignore[attr-defined]
+    assert report.status in ("preview", "rejected")
+    if report.status == "rejected":
+        assert report.msgid
+    assert db_dump(pair.office) == pair.before  # type: ignore[attr-defined]

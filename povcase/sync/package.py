@@ -273,6 +273,10 @@ def _inflate(data: bytes, cap: int, name: str) -> bytes:
     return b"".join(parts)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
 def _decode_records(plain: bytes, rtype: str, expected: int, name: str) -> RecordFile:
     try:
         text = plain.decode("utf-8")
@@ -283,7 +287,7 @@ def _decode_records(plain: bytes, rtype: str, expected: int, name: str) -> Recor
             raise ValueError
         body = body.rstrip("\n")
         # JSON strings never hold a raw newline, so the lines joined by commas are one JSON array.
-        rows = json.loads(f"[{body.replace(chr(10), ',')}]") if body else []
+        rows = json.loads(f"[{body.replace(chr(10), ',')}]", parse_constant=_no_constant) if body else []
     except (ValueError, PackageError, RecursionError):
         raise _bad(N_("The file {name} in the package is not valid JSON lines"), name=name) from None
     n = len(fields)
