@@ -129,12 +129,12 @@ def _print_report(r: Any) -> None:
             i18n.tr("Applied package {sequence} of {name} ({code})", sequence=r.sequence, name=r.commune_name,
                     code=r.commune_code))
     print(f"{name}: {head}")
-    print(f"  {'':<20}" + "".join(f"{i18n.tr(c):>12}" for c in _COLUMNS))
+    print(f"  {'':<20}" + "".join(f"{c:>12}" for c in _COLUMNS))  # column keys as in the ack's counts
     for rtype, counts in r.counts.items():
         if any(counts.values()):
             print(f"  {rtype:<20}" + "".join(f"{counts[c]:>12}" for c in _COLUMNS))
     for rej in r.rejected[:50]:
-        print(f"  {i18n.tr('rejected')}: {rej.record_type} {rej.uuid} {rej.field}: {both(rej.msgid, **rej.params)}")
+        print(f"  {i18n.tr('Rejected')}: {rej.record_type} {rej.uuid} {rej.field}: {both(rej.msgid, **rej.params)}")
     if len(r.rejected) > 50:
         print("  …", len(r.rejected) - 50)
     if r.ack_path is not None:
