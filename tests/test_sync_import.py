@@ -368,10 +368,16 @@ def test_a_record_of_another_commune_cannot_be_overwritten(pair: Pair, tmp_path:
         introduce(neighbour, pair.office)
         victim = pair.commune.search.rows(pair.commune.search.ids(
             HouseholdFilter()))[0].uuid
+        conn = sqlite3.connect(pair.commune.db.path)
+        member = conn.execute("SELECT uuid FROM member ORDER BY id DESC LIMIT 1").fetchone()[0]
+        conn.close()
         _break(neighbour, f"UPDATE household SET uuid = '{victim}', revision = 99 WHERE id = 1")
+        _break(neighbour, f"UPDATE member SET uuid = '{member}', revision = 99, full_name = 'Kẻ Mạo Danh' "
+                          "WHERE id = (SELECT max(id) FROM member)")
         [report] = pair.import_(neighbour.sync.export(SYSTEM, tmp_path / "n").value.path)
         assert report.status == "applied"
-        assert any(r.uuid == victim and r.msgid == "The record belongs to another commune" for r in report.rejected)
+        stolen = {r.uuid for r in report.rejected if r.msgid == "The record belongs to another commune"}
+        assert {victim, member} <= stolen
         assert counts(pair.office) == counts(pair.commune)
     finally:
         neighbour.close()

@@ -879,12 +879,6 @@ class SyncService:
                     if p is not None:
                         found.append((rowid, p.field, {"msgid": p.msgid, "params": p.params}))
                 reject(t, found)
-            if spec.communal:
-                # A UUID the office already holds for another commune is not this commune's to change.
-                rows = conn.execute(f"SELECT s.rowid FROM stage.{t} s JOIN {_q(spec.record_type)} e ON e.uuid = s.uuid "
-                                    "WHERE s._reason IS NULL AND e.commune_id IS NOT ?", (commune_id,)).fetchall()
-                reject(t, [(r[0], "uuid", {"msgid": N_("The record belongs to another commune"), "params": {}})
-                           for r in rows])
             if spec.record_type == "household":
                 rows = conn.execute(
                     f"SELECT s.rowid, s.code FROM stage.{t} s WHERE s._reason IS NULL AND ("
@@ -903,9 +897,21 @@ class SyncService:
                 reject(t, [(r[0], ref_field(column), {"msgid": N_("Its {parent} is not in the register or was "
                                                                    "rejected"), "params": {"parent": parent}})
                            for r in rows])
-            # Staged rows start as 'new'; only those the office already holds are rewritten.
-            conn.execute(f"UPDATE stage.{t} AS s SET _kind = CASE WHEN s.revision > e.revision THEN 'changed' "
-                         f"ELSE 'unchanged' END FROM {_q(spec.record_type)} e WHERE e.uuid = s.uuid")
+            # Staged rows start as 'new'; only those the office already holds are rewritten. A UUID the
+            # office holds for another commune (or under another parent, which by the checks above would
+            # be another commune's) is not this commune's to change.
+            if spec.communal:
+                foreign, args = "e.commune_id IS NOT ?", (commune_id,)
+            else:
+                column, parent = next((c, p) for c, p in spec.refs if not spec.table.columns[c].nullable)
+                foreign = f"e.{_q(column)} IS NOT (SELECT p.id FROM {_q(parent)} p WHERE p.uuid = s.{_q(ref_field(column))})"
+                args = ()
+            conn.execute(f"UPDATE stage.{t} AS s SET _kind = CASE WHEN {foreign} THEN 'foreign' "
+                         f"WHEN s.revision > e.revision THEN 'changed' ELSE 'unchanged' END "
+                         f"FROM {_q(spec.record_type)} e WHERE e.uuid = s.uuid AND s._reason IS NULL", args)
+            rows = conn.execute(f"SELECT rowid FROM stage.{t} WHERE _kind = 'foreign'").fetchall()
+            reject(t, [(r[0], "uuid", {"msgid": N_("The record belongs to another commune"), "params": {}})
+                       for r in rows])
             total, rejected, changed, unchanged = conn.execute(
                 f"SELECT count(*), count(_reason), sum(_reason IS NULL AND _kind = 'changed'), "
                 f"sum(_reason IS NULL AND _kind = 'unchanged') FROM stage.{t}").fetchone()

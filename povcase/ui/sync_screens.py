@@ -451,6 +451,7 @@ class _SyncMenu(QObject):
 def install_sync(window: Any) -> None:
     """Add the Sync menu; at an office, make the register read-only and open the communes overview."""
     window.sync_actor = window.actor
+    window.register.sync.ensure_keys()  # a commune just set up in the wizard gets its keys now
     window.sync_menu = _SyncMenu(window)
     if window.register.sync.is_office():
         # The communes own their households: at the office the list and the editor only read.
