@@ -55,6 +55,7 @@ PREVIEW_COLUMNS: dict[str, str] = {"new": N_("New"), "changed": N_("Changed"), "
                                    "rejected": N_("Rejected")}
 STATUS_LABELS: dict[str, str] = {"applied": N_("Applied"), "preview": N_("Ready to apply"),
                                  "nothing": N_("Already imported"), "held": N_("Held"), "rejected": N_("Refused")}
+KIND_LABELS: dict[str, str] = {"full": N_("Full"), "incremental": N_("Incremental")}
 PACKAGE_FILTER = N_("Sync packages (*.povsync)")
 KEY_FILTER = N_("Public keys (*.povkey *.json)")
 ACK_FILTER = N_("Acknowledgements (*.povack)")
@@ -155,9 +156,9 @@ class CommuneSyncScreen(_Screen):
         self.export_button.clicked.connect(self._choose_export_folder)
         self.ack_button = QPushButton(_("Import an acknowledgement…"))
         self.ack_button.clicked.connect(self._choose_ack)
-        self.states = _table([_("Records"), *(_(STATE_LABELS[s]) for s in SYNC_STATES)])
-        self.households = _table([_("Household"), _("Sync state"), _("Why rejected")])
-        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Acknowledged"), _("Records")])
+        self.states = _table([_("Record type"), *(_(STATE_LABELS[s]) for s in SYNC_STATES)])
+        self.households = _table([_("Household code"), _("Sync state"), _("Why rejected")])
+        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Acknowledged"), _("Record count")])
 
         top = QHBoxLayout()
         top.addWidget(self.office_label, 1)
@@ -175,7 +176,7 @@ class CommuneSyncScreen(_Screen):
         left.addWidget(QLabel(_("Packages sent")))
         left.addWidget(self.packages)
         right = QVBoxLayout()
-        right.addWidget(QLabel(_("Households")))
+        right.addWidget(QLabel(_("Households and their sync state")))
         right.addWidget(self.households)
         tables.addLayout(left, 1)
         tables.addLayout(right, 1)
@@ -204,7 +205,7 @@ class CommuneSyncScreen(_Screen):
                             for t in RECORD_TYPES if sum(counts[t].values())], frozenset(range(1, 5)))
         _fill(self.households, [[s.label, _(STATE_LABELS[s.state]), problem_text(s.reason) if s.reason else ""]
                                 for s in sync.record_states("household")])
-        _fill(self.packages, [[str(p["sequence"]), p["kind"], p["recorded_at"][:16], (p["acked_at"] or "")[:16],
+        _fill(self.packages, [[str(p["sequence"]), _(KIND_LABELS.get(p["kind"], p["kind"])), p["recorded_at"][:16], (p["acked_at"] or "")[:16],
                                format_number(sum(p["summary"].values()))]
                               for p in sync.packages() if p["direction"] == "out"], frozenset({0, 4}))
 
@@ -259,7 +260,7 @@ class CommuneSyncScreen(_Screen):
 
         def done(result: Any) -> None:
             self._said(tr("Package {sequence} ({kind}): {records} records", sequence=result.sequence,
-                          kind=result.kind, records=sum(result.counts.values())) + f" → {result.path}")
+                          kind=_(KIND_LABELS[result.kind]), records=sum(result.counts.values())) + f" → {result.path}")
             self.refresh()
 
         self._run(_("Exporting a package"), work, done)
@@ -292,12 +293,12 @@ class ImportPreviewDialog(QDialog):
             for t, counts in r.counts.items():
                 for k, n in counts.items():
                     totals.setdefault(t, dict.fromkeys(PREVIEW_COLUMNS, 0))[k] += n
-        self.counts = _table([_("Records"), *(_(v) for v in PREVIEW_COLUMNS.values())])
+        self.counts = _table([_("Record type"), *(_(v) for v in PREVIEW_COLUMNS.values())])
         _fill(self.counts, [[_(RECORD_LABELS[t]), *(format_number(totals[t][k]) for k in PREVIEW_COLUMNS)]
                             for t in RECORD_TYPES if t in totals and sum(totals[t].values())], frozenset(range(1, 5)))
         layout.addWidget(self.counts, 1)
         rejected = [(r, x) for r in reports for x in r.rejected]
-        self.rejected = _table([_("Records"), "UUID", _("Field"), _("Why rejected")])
+        self.rejected = _table([_("Record type"), "UUID", _("Field"), _("Why rejected")])
         _fill(self.rejected, [[_(RECORD_LABELS.get(x.record_type, x.record_type)), x.uuid, x.field,
                                tr(x.msgid, **x.params)] for _r, x in rejected[:2000]])
         layout.addWidget(QLabel(tr("{n} records will be refused", n=format_number(len(rejected)))))
@@ -324,7 +325,7 @@ class OfficeOverviewScreen(_Screen):
         self.trust_button.clicked.connect(self._choose_commune_key)
         self.key_button = QPushButton(_("Save this office's key…"))
         self.key_button.clicked.connect(self._choose_key_target)
-        self.communes = _table([_("Code"), _("Commune"), _("Households"), _("Members"), _("Assessments"),
+        self.communes = _table([_("Commune code"), _("Commune"), _("Households"), _("Members"), _("Assessments"),
                                 _("Plans"), _("Sponsors"), _("Support records"), _("Poor"), _("Near-poor"),
                                 _("Last package"), _("Received"), _("Held")])
         self.shared = _table([_("ID number"), _("Names"), _("Households")])
@@ -355,7 +356,7 @@ class OfficeOverviewScreen(_Screen):
             rows.append([c.code, c.name, *(format_number(n[k]) for k in ("households", "members", "assessments",
                                                                          "plans", "sponsors", "support_records")),
                          _percent(c.poor_rate), _percent(c.near_poor_rate),
-                         f"{c.last_sequence} ({c.last_kind})" if c.last_sequence else "—",
+                         f"{c.last_sequence} ({_(KIND_LABELS.get(c.last_kind, c.last_kind))})" if c.last_sequence else "—",
                          format_date(c.last_applied), str(c.held) if c.held else ""])
         _fill(self.communes, rows, frozenset(range(2, 10)))
         _fill(self.shared, [[p.id_number, ", ".join(p.names), ", ".join(f"{c} {h}" for c, h in p.households)]
