@@ -722,7 +722,8 @@ class SyncService:
         try:
             self._verify_and_apply(actor, path, s, keys, dry_run, ack_dir, state, report)
         except PovcaseError as e:
-            report.status = "rejected" if report.status != "held" else "held"
+            if report.status != "held":
+                report.status = "rejected"
             report.msgid, report.params = e.msgid, e.params
             log.info("package %s refused: %s", path, e)
         return report
