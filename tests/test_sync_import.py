@@ -366,6 +366,7 @@ def test_a_record_of_another_commune_cannot_be_overwritten(pair: Pair, tmp_path:
     neighbour = open_commune(tmp_path / "neighbour", 3, seed=9, code=neighbour_code)
     try:
         introduce(neighbour, pair.office)
+        assert pair.import_(neighbour.sync.export(SYSTEM, tmp_path / "n").value.path)[0].status == "applied"
         victim = pair.commune.search.rows(pair.commune.search.ids(
             HouseholdFilter()))[0].uuid
         conn = sqlite3.connect(pair.commune.db.path)
@@ -377,8 +378,28 @@ def test_a_record_of_another_commune_cannot_be_overwritten(pair: Pair, tmp_path:
         [report] = pair.import_(neighbour.sync.export(SYSTEM, tmp_path / "n").value.path)
         assert report.status == "applied"
         stolen = {r.uuid for r in report.rejected if r.msgid == "The record belongs to another commune"}
-        assert {victim, member} <= stolen
+        assert member in stolen
+        # The household is refused too (its code is already the neighbour's own household's).
+        assert victim in {r.uuid for r in report.rejected}
         assert counts(pair.office) == counts(pair.commune)
+    finally:
+        neighbour.close()
+
+
+def test_a_first_package_with_a_uuid_the_office_holds_is_refused_whole(pair: Pair, tmp_path: Path) -> None:
+    pair.import_(pair.export())
+    neighbour_code = next(c.code for c in admin_units.communes_of(PROVINCE) if c.code != COMMUNE)
+    neighbour = open_commune(tmp_path / "neighbour", 3, seed=9, code=neighbour_code)
+    try:
+        introduce(neighbour, pair.office)
+        conn = sqlite3.connect(pair.commune.db.path)
+        member = conn.execute("SELECT uuid FROM member ORDER BY id DESC LIMIT 1").fetchone()[0]
+        conn.close()
+        _break(neighbour, f"UPDATE member SET uuid = '{member}' WHERE id = (SELECT max(id) FROM member)")
+        before = db_dump(pair.office)
+        [report] = pair.import_(neighbour.sync.export(SYSTEM, tmp_path / "n").value.path)
+        assert report.status == "rejected" and "could not be applied" in report.msgid
+        assert db_dump(pair.office) == before
     finally:
         neighbour.close()
 

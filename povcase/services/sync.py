@@ -779,13 +779,17 @@ class SyncService:
                 commune_id = self._ensure_commune(conn, unit, s, dry_run)
                 self._stage(conn, files)
                 _crash_point("staged")
-                self._check(conn, commune_id, report)
+                # A commune's first package (nothing of it here yet) can only bring new records: no record
+                # needs comparing, and a UUID the office already holds (a copied register) refuses it whole.
+                fresh = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM hamlet WHERE commune_id = ?1) AND NOT EXISTS "
+                                     "(SELECT 1 FROM sponsor WHERE commune_id = ?1)", (commune_id,)).fetchone()[0]
+                self._check(conn, commune_id, report, bool(fresh))
                 if dry_run:
                     report.status = "preview"
                     conn.execute("ROLLBACK")
                     return  # (the stage is detached on the way out)
                 try:
-                    self._apply(conn, commune_id)
+                    self._apply(conn, commune_id, bool(fresh))
                 except sqlite3.Error as e:  # a constraint the checks above did not foresee: refuse, write nothing
                     raise PackageError(N_("The package could not be applied: {error}"), error=str(e)) from None
                 now = _now_text()
@@ -853,7 +857,7 @@ class SyncService:
                 raise PackageError(N_("The file {name} in the package holds the record {uuid} twice"),
                                    name=f"{spec.record_type}.jsonl", uuid=str(dup[0])[:40])
 
-    def _check(self, conn: sqlite3.Connection, commune_id: int, report: ImportReport) -> None:
+    def _check(self, conn: sqlite3.Connection, commune_id: int, report: ImportReport, fresh: bool) -> None:
         """Mark each staged record rejected (with the first reason) or new / changed / unchanged."""
         reasons: list[tuple[str, str, dict[str, Any]]] = []  # index → (field, msgid, params)
 
@@ -898,21 +902,8 @@ class SyncService:
                 reject(t, [(r[0], ref_field(column), {"msgid": N_("Its {parent} is not in the register or was "
                                                                    "rejected"), "params": {"parent": parent}})
                            for r in rows])
-            # Staged rows start as 'new'; only those the office already holds are rewritten. A UUID the
-            # office holds for another commune (or under another parent, which by the checks above would
-            # be another commune's) is not this commune's to change.
-            if spec.communal:
-                foreign, args = "e.commune_id IS NOT ?", (commune_id,)
-            else:
-                column, parent = next((c, p) for c, p in spec.refs if not spec.table.columns[c].nullable)
-                foreign = f"e.{_q(column)} IS NOT (SELECT p.id FROM {_q(parent)} p WHERE p.uuid = s.{_q(ref_field(column))})"
-                args = ()
-            conn.execute(f"UPDATE stage.{t} AS s SET _kind = CASE WHEN {foreign} THEN 'foreign' "
-                         f"WHEN s.revision > e.revision THEN 'changed' ELSE 'unchanged' END "
-                         f"FROM {_q(spec.record_type)} e WHERE e.uuid = s.uuid AND s._reason IS NULL", args)
-            rows = conn.execute(f"SELECT rowid FROM stage.{t} WHERE _kind = 'foreign'").fetchall()
-            reject(t, [(r[0], "uuid", {"msgid": N_("The record belongs to another commune"), "params": {}})
-                       for r in rows])
+            if not fresh:
+                self._mark_existing(conn, spec, commune_id, reject)
             total, rejected, changed, unchanged = conn.execute(
                 f"SELECT count(*), count(_reason), sum(_reason IS NULL AND _kind = 'changed'), "
                 f"sum(_reason IS NULL AND _kind = 'unchanged') FROM stage.{t}").fetchone()
@@ -926,7 +917,27 @@ class SyncService:
                                                  else None, fld, msgid, params))
 
     @staticmethod
-    def _apply(conn: sqlite3.Connection, commune_id: int) -> None:
+    def _mark_existing(conn: sqlite3.Connection, spec: RecordSpec, commune_id: int,
+                       reject: Callable[[str, Sequence[tuple[int, str, dict[str, Any]]]], None]) -> None:
+        """Staged rows start as 'new'; those the office already holds become changed or unchanged. A UUID
+        the office holds for another commune (or under another parent, which by the checks before would
+        be another commune's) is not this commune's to change."""
+        t = f"s_{spec.record_type}"
+        args: tuple[Any, ...] = ()
+        if spec.communal:
+            foreign, args = "e.commune_id IS NOT ?", (commune_id,)
+        else:
+            column, parent = next((c, p) for c, p in spec.refs if not spec.table.columns[c].nullable)
+            foreign = f"e.{_q(column)} IS NOT (SELECT p.id FROM {_q(parent)} p WHERE p.uuid = s.{_q(ref_field(column))})"
+        conn.execute(f"UPDATE stage.{t} AS s SET _kind = CASE WHEN {foreign} THEN 'foreign' "
+                     f"WHEN s.revision > e.revision THEN 'changed' ELSE 'unchanged' END "
+                     f"FROM {_q(spec.record_type)} e WHERE e.uuid = s.uuid AND s._reason IS NULL", args)
+        rows = conn.execute(f"SELECT rowid FROM stage.{t} WHERE _kind = 'foreign'").fetchall()
+        reject(t, [(r[0], "uuid", {"msgid": N_("The record belongs to another commune"), "params": {}})
+                   for r in rows])
+
+    @staticmethod
+    def _apply(conn: sqlite3.Connection, commune_id: int, fresh: bool) -> None:
         for spec in SPECS:
             t = f"s_{spec.record_type}"
             targets = [_q(c) for c in spec.columns]
@@ -938,9 +949,10 @@ class SyncService:
                 targets.append("commune_id")
                 values.append(str(int(commune_id)))
             updates = ", ".join(f"{c} = excluded.{c}" for c in targets if c != '"uuid"')
+            upsert = "" if fresh else f" ON CONFLICT(uuid) DO UPDATE SET {updates}"
             conn.execute(f"INSERT INTO {_q(spec.record_type)} ({', '.join(targets)}) SELECT {', '.join(values)} "
-                         f"FROM stage.{t} s WHERE s._reason IS NULL AND s._kind != 'unchanged' ORDER BY s.rowid "
-                         f"ON CONFLICT(uuid) DO UPDATE SET {updates}")
+                         f"FROM stage.{t} s WHERE s._reason IS NULL AND s._kind != 'unchanged' ORDER BY s.rowid"
+                         + upsert)
         # The search index: every household this package touched, or whose members it touched.
         ids = [r[0] for r in conn.execute(
             "SELECT h.id FROM household h JOIN stage.s_household s ON s.uuid = h.uuid "
