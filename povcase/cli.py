@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from povcase import __version__, cli_print, i18n
+from povcase import __version__, cli_print, cli_sync, i18n
 from povcase.errors import PovcaseError, ValidationError
 from povcase.i18n import both
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser("classify", help="classify one household from JSON facts (file or - for stdin)")
     cl.add_argument("file", metavar="FILE|-")
     cli_print.add_parsers(sub)
+    cli_sync.add_parsers(sub)
     return p
 
 
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_households(register, args.search, args.json, args.limit)
             if args.command in cli_print.COMMANDS:
                 return cli_print.run(register, args)
+            if args.command in cli_sync.COMMANDS:
+                return cli_sync.dispatch(register, args)
         finally:
             register.close()
     except ValidationError as e:

@@ -103,6 +103,7 @@ def main() -> int:
     window.close()
     register.close()
     QApplication.processEvents()
+    sync_shots(out, settle, today)
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
     return 0
 
@@ -165,6 +166,61 @@ def review_shots(register: Any, officer: Any, window: Any, out: Path, today: dat
     survey.grab().save(str(out / "review-survey.png"))
     survey.close()
     screen.close()
+
+
+# --- issue 7: sync (commune export and ack, office preview and overview) ------------------------------
+def sync_shots(out: Path, settle: Any, today: date) -> None:
+    from povcase.domain import admin_units
+    from povcase.services.base import SYSTEM, Actor, Role
+    from povcase.services.demo import build_demo
+    from povcase.services.register import Register
+    from povcase.services.search import HouseholdFilter
+    from povcase.ui.main_window import MainWindow
+    from povcase.ui.sync_screens import CommuneSyncScreen, ImportPreviewDialog
+
+    base = Path(tempfile.mkdtemp(prefix="povcase-sync-shots-"))
+    office = Register.open(base / "office")
+    office.sync.setup_office(SYSTEM, "86", "UBND tỉnh Vĩnh Long")
+    neighbours = [c.code for c in admin_units.communes_of("86") if c.code != "29461"][:2]
+    packages, communes = [], []
+    for i, (code, n) in enumerate((("29461", 900), (neighbours[0], 600), (neighbours[1], 450))):
+        reg = Register.open(base / code)
+        build_demo(reg, SYSTEM, n, seed=10 + i, commune_code=code, today=today)
+        reg.sync.trust(SYSTEM, office.sync.own_public_key())
+        office.sync.trust(SYSTEM, reg.sync.own_public_key())
+        packages.append(reg.sync.export(SYSTEM, base / "out").value.path)
+        communes.append(reg)
+    preview = ImportPreviewDialog(office.sync.import_packages(SYSTEM, packages, dry_run=True))
+    preview.show()
+    settle()
+    preview.grab().save(str(out / "sync-preview.png"))
+    preview.close()
+    reports = office.sync.import_packages(SYSTEM, packages, ack_dir=base / "acks")
+    commune = communes[0]
+    commune.sync.import_ack(SYSTEM, reports[0].ack_path)
+    officer = Actor("Sơn Thị Bích Trâm", Role.OFFICER)
+    uuid = commune.search.rows(commune.search.ids(HouseholdFilter()))[0].uuid
+    h = commune.households.get(uuid)
+    from dataclasses import replace
+
+    commune.households.update(officer, uuid, replace(h.as_input(), phone="0913456789"), h.revision, today=today)
+    screen = CommuneSyncScreen(commune, officer)
+    screen.resize(1200, 620)
+    screen.show()
+    settle()
+    screen.grab().save(str(out / "sync-commune.png"))
+    screen.close()
+    window = MainWindow(office, Actor("Lê Văn Tỉnh", Role.OFFICER), today=today)
+    window.resize(1366, 740)
+    window.show()
+    overview = window.open_screen("sync")
+    overview.resize(1300, 560)
+    settle()
+    overview.grab().save(str(out / "sync-office.png"))
+    overview.close()
+    window.close()
+    for reg in (*communes, office):
+        reg.close()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ MODEL_TABLES = {"setting", "commune", "hamlet", "household", "member", "assessme
                 "escape_plan", "plan_goal", "plan_action", "sponsor", "sponsor_assignment", "visit",
                 "programme", "support_record", "loan", "loan_repayment", "review_round", "review_application",
                 "review_entry", "village_meeting", "public_posting", "complaint", "upstream_opinion", "decision",
-                "certificate"}
+                "certificate", "sync_peer", "sync_package", "sync_state"}
 
 
 def _tables(path: Path) -> set[str]:

@@ -269,6 +269,9 @@ class Sponsor(RecordMixin, Base):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Only at an upstream office, which holds the sponsors of many communes (NULL: this commune's own).
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
+    __table_args__ = (Index("ix_sponsor_commune", "commune_id"),)
 
 
 class SponsorAssignment(RecordMixin, Base):
@@ -466,6 +469,54 @@ class Certificate(RecordMixin, Base):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
     __table_args__ = (UniqueConstraint("year", "number", name="uq_certificate_number"),
                       Index("ix_certificate_household", "household_id", "year"))
+
+
+# --- sync packages (issue 7) ------------------------------------------------------------------------
+class SyncPeer(Base):
+    """A trusted key of the other side: the upstream office (at a commune) or a commune (at an office)."""
+
+    __tablename__ = "sync_peer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))  # commune | office
+    code: Mapped[str] = mapped_column(String(5))  # the commune's code, or the office's province code
+    name: Mapped[str] = mapped_column(String(200), default="")
+    sign_key: Mapped[str] = mapped_column(String(64))  # Ed25519 public key, hex
+    box_key: Mapped[str] = mapped_column(String(64))  # X25519 public key, hex
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    trusted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("role", "code", name="uq_sync_peer_code"),)
+
+
+class SyncPackage(Base):
+    """A package this register wrote (out, at a commune) or applied (in, at an office)."""
+
+    __tablename__ = "sync_package"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # out | in
+    commune_code: Mapped[str] = mapped_column(String(5))
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))  # full | incremental
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # as the manifest says
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(String(260), default="")
+    summary: Mapped[str] = mapped_column(Text, default="{}")  # JSON counts per record type
+    __table_args__ = (UniqueConstraint("direction", "commune_code", "sequence", name="uq_sync_package_sequence"),
+                      Index("ix_sync_package_sha256", "sha256"))
+
+
+class SyncState(Base):
+    """At a commune: which revision of a record was last sent, accepted or rejected upstream."""
+
+    __tablename__ = "sync_state"
+    uuid: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(30))
+    sent_revision: Mapped[int | None] = mapped_column(Integer)
+    sent_sequence: Mapped[int | None] = mapped_column(Integer)
+    accepted_revision: Mapped[int | None] = mapped_column(Integer)
+    rejected_revision: Mapped[int | None] = mapped_column(Integer)
+    rejected_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 # The search index is an FTS5 table the migration creates (no ORM class): one row per household,

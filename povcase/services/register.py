@@ -26,6 +26,7 @@ from povcase.services.review import ReviewService
 from povcase.services.search import SearchService
 from povcase.services.sponsors import SponsorService
 from povcase.services.support import SupportService
+from povcase.services.sync import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,15 @@ class Register:
         self.review = ReviewService(db)
         self.results = ResultsService(db)
         self.reports = ReportService(db, self.communes, self.results, self.support, self.review)
+        self.sync = SyncService(db, home)
 
     @classmethod
     def open(cls, home: Path) -> Register:
         db = Database(database_path(home))
         backup = migrate.upgrade(db, backups_dir(home))
-        return cls(home, db, backup)
+        register = cls(home, db, backup)
+        register.sync.ensure_keys()  # registers set up before sync existed get their keys now
+        return register
 
     def counts(self) -> dict[str, int]:
         with self.db.reading() as s:

@@ -41,6 +41,7 @@ from povcase.ui import print_screens
 from povcase.ui.household_model import COLUMNS, HouseholdTableModel, status_label
 from povcase.ui.messages import show_error
 from povcase.ui.resources import icon
+from povcase.ui.sync_screens import install_sync
 
 SEARCH_DEBOUNCE_MS = 250
 STATUS_FILTERS = (("", N_("All statuses")), ("poor", N_("Poor")), ("near_poor", N_("Near-poor")),
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.retranslate()  # fills the filters; the list and its counts load once, just below
         self.print_menu = print_screens.install(self)
         self.apply_filters()
+        install_sync(self)  # the Sync menu; an office register opens read-only on its communes overview
 
     # --- construction ------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -412,9 +414,10 @@ class MainWindow(QMainWindow):
         """Sponsors, the due list, the support report or the review, in their own window beside the list."""
         from povcase.ui.case_screens import DueListScreen, SponsorsScreen, SupportReportScreen
         from povcase.ui.review_screens import ReviewScreen
+        from povcase.ui.sync_screens import sync_screen
 
         kinds = {"sponsors": SponsorsScreen, "due": DueListScreen, "support": SupportReportScreen,
-                 "review": ReviewScreen}
+                 "review": ReviewScreen, "sync": lambda _r, _a, _t, window: sync_screen(window)}
         screen = self._screens.get(which)
         if screen is None:
             screen = kinds[which](self.register, self.actor, self.today, self)
