@@ -781,8 +781,8 @@ class SyncService:
                 _crash_point("staged")
                 # A commune's first package (nothing of it here yet) can only bring new records: no record
                 # needs comparing, and a UUID the office already holds (a copied register) refuses it whole.
-                fresh = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM hamlet WHERE commune_id = ?1) AND NOT EXISTS "
-                                     "(SELECT 1 FROM sponsor WHERE commune_id = ?1)", (commune_id,)).fetchone()[0]
+                fresh = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM hamlet WHERE commune_id = ?) AND NOT EXISTS "
+                                     "(SELECT 1 FROM sponsor WHERE commune_id = ?)", (commune_id, commune_id)).fetchone()[0]
                 self._check(conn, commune_id, report, bool(fresh))
                 if dry_run:
                     report.status = "preview"
