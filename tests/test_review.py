@@ -609,3 +609,23 @@ def test_a_monthly_decision_during_the_annual_round_stands(register: Register, o
     shown = {d.application.uuid: d.application for d in register.review.applications(TODAY)}
     assert (shown[escape.uuid].decision_number, shown[escape.uuid].transition) == ("12/QĐ-UBND", "escaped_poverty")
     assert (shown[review.uuid].decision_number, shown[review.uuid].transition) == ("13/QĐ-UBND", "newly_poor")
+
+
+def test_the_annual_decision_answers_only_the_applications_it_agrees_with(register: Register,
+                                                                         officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    stays, leaves = _household(register, officer, h1, "poor"), _household(register, officer, h1, "poor")
+    kept = _apply(register, officer, stays, "04", date(2026, 9, 10))  # asks to escape, the round finds it poor
+    granted = _apply(register, officer, leaves, "04", date(2026, 9, 10))
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    _survey(register, officer, rnd, stays, 1_000_000)
+    _survey(register, officer, rnd, leaves, 5_000_000)
+    register.review.record_meeting(officer, rnd, h1, date(2026, 10, 20), "Trưởng ấp", 10, 8)
+    _post_and_ask(register, officer, rnd)
+    register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20))
+    shown = {d.application.uuid: d.application for d in register.review.applications(TODAY)}
+    assert (shown[granted.uuid].outcome, shown[granted.uuid].decision_number) == ("recognised", "45/QĐ-UBND")
+    assert shown[granted.uuid].transition == "escaped_poverty"
+    # The escape the decision did not grant waits for the chairman's written answer.
+    assert (shown[kept.uuid].outcome, shown[kept.uuid].decision_number) == ("pending", None)
+    assert [d.application.uuid for d in register.review.due_applications(TODAY)] == [kept.uuid]

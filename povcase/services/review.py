@@ -826,19 +826,24 @@ class ReviewService:
             s.flush()
             audit.created("decision", dec.uuid, {"number": number, "decided_on": decided_on})
             listed = self._live_entries(s, rnd)
-            decided: set[int] = set()
+            # A pending application is answered by this decision when its result is what it asked for (judged
+            # against the status held before the decision); otherwise it waits for the written refusal.
+            undecided = {e.household_id: e for e in listed if e.state != "decided"}
+            answered = []
+            for app, h in pending_applications(s, date.max):
+                e = undecided.get(app.household_id)
+                survey = s.get(Assessment, e.assessment_id) if e is not None and e.assessment_id else None
+                if survey is not None and not _recognition_problems(app, h, survey):
+                    answered.append(app)
             for i, e in enumerate(listed):
                 if progress is not None and i % 50 == 0 and progress(i) is False:
                     raise PovcaseError(N_("Cancelled; nothing was saved"))
                 if e.state == "decided":  # by a monthly decision while the round was open: that result stands
                     continue
                 self._decide_household(s, audit, e, rnd.year, dec)
-                decided.add(e.household_id)
-            for app, _h in pending_applications(s, date.max):
-                if app.household_id in decided:
-                    audit.updated("review_application", app.uuid, apply_values(
-                        app, {"outcome": rules.Outcome.RECOGNISED.value, "decided_on": decided_on,
-                              "decision_id": dec.id}))
+            for app in answered:
+                audit.updated("review_application", app.uuid, apply_values(
+                    app, {"outcome": rules.Outcome.RECOGNISED.value, "decided_on": decided_on, "decision_id": dec.id}))
             audit.updated("review_round", rnd.uuid, apply_values(rnd, {"status": "decided"}))
             s.flush()
             dto = self._decision_dto(s, dec)
