@@ -504,6 +504,13 @@ class ReviewService:
                              .order_by(Household.code)).all()
             return [_entry_dto(e, h, hamlet, a, d) for e, h, hamlet, a, d in rows]
 
+    def entry(self, round_uuid: str, household_uuid: str) -> EntryDTO | None:
+        """One household's row on the round's list; None when it is not on it."""
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            e = self._entry_or_none(s, rnd, load_household(s, household_uuid))
+            return self._entry_dto(s, e) if e is not None else None
+
     def annual_round(self, year: int) -> RoundDTO | None:
         """The year's annual round, open or decided; None before it is opened."""
         with self.db.reading() as s:

@@ -438,3 +438,16 @@ def test_the_list_shows_a_monthly_decision_the_annual_decision_keeps(qtbot, demo
     again.applicant.setText("Thạch Thị Sa Ry")
     again.accept()
     assert again.saved is None and "Mẫu 04" in again.boxes["form"].problem()
+
+    # The household editor says so, and its result neither reopens the row nor changes the status.
+    from povcase.ui.household_editor import HouseholdEditor
+
+    editor = HouseholdEditor(demo, officer, entry.household_uuid, today=TODAY)
+    qtbot.addWidget(editor)
+    editor.record_date.setText("21/11/2026")
+    assert "12/QĐ-UBND" in editor.round_hint.text() and not editor.round_hint.isHidden()
+    editor.record_income.setText("900.000")
+    assert editor.record_assessment()
+    assert demo.households.get(entry.household_uuid).status == "not_poor"
+    assert demo.review.entry(screen.round.uuid, entry.household_uuid).monthly_decision == "12/QĐ-UBND"
+    assert "12/QĐ-UBND" in editor.history_hint.text()
