@@ -326,3 +326,36 @@ def test_a_0001_register_with_data_upgrades_to_head_keeping_everything(tmp_path:
 def test_schema_head_constant_names_the_newest_migration() -> None:
     """Start-up skips Alembic when the stamp equals SCHEMA_HEAD: it must be the real head."""
     assert migrate.head_revision() == migrate.SCHEMA_HEAD
+
+
+def test_a_0006_register_gets_its_decision_links_on_upgrade(tmp_path: Path, officer: Actor) -> None:
+    """0007 stores which decision decided an application and a list entry; registers decided before it
+    get the links filled once from the decision dates."""
+    from datetime import date
+
+    from povcase.services.dto import AssessmentInput
+
+    home = tmp_path / "decided"
+    home.mkdir()
+    reg = Register.open(home)
+    uuid = _fill(reg, officer)
+    reg.households.assess(officer, uuid, AssessmentInput(date(2025, 10, 1), income_per_capita=5_000_000), today=TODAY)
+    app = reg.review.record_application(officer, uuid, "01", date(2026, 11, 3), "Nguyễn Văn Đức", today=TODAY).value
+    reg.review.survey_application(officer, app.uuid, AssessmentInput(date(2026, 11, 10), income_per_capita=1_000_000),
+                                  today=TODAY)
+    reg.review.decide_application(officer, app.uuid, "recognised", TODAY, number="12/QĐ-UBND", today=TODAY)
+    command.downgrade(migrate.alembic_config(reg.db), "0006")
+    reg.close()
+    assert _version(home / DB_FILENAME) == ["0006"]
+
+    upgraded = Register.open(home)
+    try:
+        assert _version(home / DB_FILENAME) == ["0007"]
+        with upgraded.db.reading() as s:
+            linked = s.execute(text("SELECT d.number FROM review_application a JOIN decision d "
+                                    "ON d.id = a.decision_id")).scalars().all()
+            entries = s.execute(text("SELECT state, decision_id IS NOT NULL FROM review_entry")).all()
+        assert linked == ["12/QĐ-UBND"] and entries == [("decided", 1)]
+        assert upgraded.review.applications(TODAY)[0].application.decision_number == "12/QĐ-UBND"
+    finally:
+        upgraded.close()

@@ -420,17 +420,18 @@ def test_monthly_01_recognition_applies_the_survey(register: Register, officer: 
 
 
 def test_monthly_04_escape_replaces_or_ends_the_certificate(register: Register, officer: Actor) -> None:
+    """C, above the line since the round, can no longer file Mẫu 04 at all: the test used to file it and
+    have the recognition refused; filing is now refused at once (see test_filing_checks_the_application),
+    so C's part is the refusal of a Mẫu 01 application in writing."""
     _rnd, hh, _hamlets = _decided_round(register, officer)  # A and B poor (certificates 1, 2), C escaped
     a = _apply(register, officer, hh["A"], "04", date(2026, 11, 21))
     b = _apply(register, officer, hh["B"], "04", date(2026, 11, 21))
-    c = _apply(register, officer, hh["C"], "04", date(2026, 11, 21))
+    c = _apply(register, officer, hh["C"], "01", date(2026, 11, 21))
     results_before = register.results.year(2026).overall.this_year
 
-    # Still poor, or neither poor nor near-poor to begin with: refused, nothing changes.
+    # Still poor: refused, nothing changes.
     _survey_app(register, officer, a.uuid, 1_000_000, TODAY)
     _refused(register, lambda: _recognise(register, officer, a.uuid), "still poor or near-poor")
-    _survey_app(register, officer, c.uuid, 5_000_000, TODAY)
-    _refused(register, lambda: _recognise(register, officer, c.uuid), "neither poor nor near-poor")
     assert register.results.year(2026).overall.this_year == results_before
 
     # Poor → near-poor: the new near-poor certificate replaces the poor one.
@@ -447,6 +448,7 @@ def test_monthly_04_escape_replaces_or_ends_the_certificate(register: Register, 
     assert (certs["3/GCN-HN.HCN"].household_uuid, certs["3/GCN-HN.HCN"].classification) == (hh["A"], "near_poor")
     assert certs["1/GCN-HN.HCN"].replaced_by_uuid == certs["3/GCN-HN.HCN"].uuid
     assert (certs["2/GCN-HN.HCN"].ended_by, certs["2/GCN-HN.HCN"].ended_on) == ("14/QĐ-UBND", TODAY)
+    assert register.review.certificate(certs["2/GCN-HN.HCN"].uuid).certificate.ended_by == "14/QĐ-UBND"
     assert certs["2/GCN-HN.HCN"].replaced_by_uuid is None and certs["3/GCN-HN.HCN"].ended_by is None
     after = register.results.year(2026).overall.this_year
     assert (after.poor, after.near_poor) == (results_before.poor - 2, results_before.near_poor + 1)
@@ -513,3 +515,117 @@ def test_survey_preview_is_what_the_survey_records(register: Register, officer: 
     assert (entry.proposed, entry.transition) == (shown.classification, shown.transition)
     # Without a round (an application): against the status the household holds now.
     assert register.review.preview_survey(hh, AssessmentInput(TODAY, score_a=200)).transition == "escaped_poverty"
+
+
+def test_filing_checks_the_application(register: Register, officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    above = _household(register, officer, h1, "not_poor")
+    poor = _household(register, officer, h1, "poor")
+    code = register.households.get(above).code
+
+    # Mẫu 04 asks to leave poverty or near-poverty: a household in neither is refused on filing.
+    before = db_dump(register)
+    with pytest.raises(ValidationError) as err:
+        _apply(register, officer, above, "04", date(2026, 11, 3))
+    problem = err.value.problems[0]
+    assert problem.field == "form" and "neither poor nor near-poor" in problem.msgid
+    assert code in translate(problem.msgid, "vi", **problem.params)
+    assert "Mẫu 04" in translate(problem.msgid, "vi", **problem.params)
+    assert db_dump(register) == before
+
+    # One pending application per form: the second Mẫu 04 is refused, a Mẫu 01 beside it is not.
+    first = _apply(register, officer, poor, "04", date(2026, 11, 3))
+    _refused(register, lambda: _apply(register, officer, poor, "04", date(2026, 11, 10)), "already has a Mẫu")
+    with pytest.raises(ValidationError) as err:
+        _apply(register, officer, poor, "04", date(2026, 11, 10))
+    assert "03/11/2026" in translate(err.value.problems[0].msgid, "vi", **err.value.problems[0].params)
+    _apply(register, officer, poor, "01", date(2026, 11, 10))
+    # Once the first is decided, the household may apply again.
+    register.review.decide_application(officer, first.uuid, "refused", TODAY, "Chưa đủ điều kiện", today=TODAY)
+    assert _apply(register, officer, poor, "04", TODAY).outcome == "pending"
+
+
+def test_a_monthly_decision_during_the_annual_round_stands(register: Register, officer: Actor) -> None:
+    """A household decided by a monthly decision while the year's annual round is open keeps that result:
+    its entry on the annual list takes the monthly survey, shows the decision, cannot be surveyed for the
+    round again, and the annual decision leaves it (no second status change, no second certificate)."""
+    h1 = register.communes.hamlets()[0].uuid
+    hh = {"A": _household(register, officer, h1, "poor"), "B": _household(register, officer, h1, "not_poor"),
+          "C": _household(register, officer, h1, "poor")}
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    _survey(register, officer, rnd, hh["A"], 1_000_000)  # the round finds A still poor in October
+    _survey(register, officer, rnd, hh["C"], 1_000_000)
+
+    # A registers to escape (Mẫu 04), B asks to be reviewed (Mẫu 01); both recognised on 20 Nov.
+    escape = _apply(register, officer, hh["A"], "04", date(2026, 11, 3))
+    review = _apply(register, officer, hh["B"], "01", date(2026, 11, 3))
+    _survey_app(register, officer, escape.uuid, 5_000_000, date(2026, 11, 10))
+    _survey_app(register, officer, review.uuid, 1_000_000, date(2026, 11, 10))
+    monthly = _recognise(register, officer, escape.uuid, "12/QĐ-UBND", date(2026, 11, 20))
+    assert monthly.changes.touched("review_entry")
+    _recognise(register, officer, review.uuid, "13/QĐ-UBND", date(2026, 11, 20))
+
+    rows = {e.household_uuid: e for e in register.review.entries(rnd)}
+    assert (rows[hh["A"]].state, rows[hh["A"]].proposed, rows[hh["A"]].transition) == (
+        "decided", "not_poor", "escaped_poverty")
+    assert (rows[hh["A"]].monthly_decision, rows[hh["A"]].monthly_decided_on) == ("12/QĐ-UBND", date(2026, 11, 20))
+    assert rows[hh["A"]].surveyed_on == date(2026, 11, 10)  # the monthly survey, not the October one
+    assert (rows[hh["B"]].source, rows[hh["B"]].state, rows[hh["B"]].transition,
+            rows[hh["B"]].monthly_decision) == ("application", "decided", "newly_poor", "13/QĐ-UBND")
+    assert rows[hh["C"]].monthly_decision is None and rows[hh["C"]].state == "surveyed"
+
+    # The round cannot survey A again: the annual decision would overwrite the monthly one.
+    with pytest.raises(ValidationError) as err:
+        _survey(register, officer, rnd, hh["A"], 1_000_000, on=date(2026, 11, 21))
+    assert "12/QĐ-UBND" in translate(err.value.problems[0].msgid, "vi", **err.value.problems[0].params)
+    older = register.households.assess(officer, hh["A"], AssessmentInput(date(2026, 10, 1), income_per_capita=900_000),
+                                       today=TODAY).value
+    _refused(register, lambda: register.review.link_survey(officer, rnd, hh["A"], older.uuid), "while this review")
+    # A survey from the editor is kept in the history but does not reopen the entry or change the status.
+    assert register.households.get(hh["A"]).status == "not_poor"
+    assert {e.household_uuid: e.state for e in register.review.entries(rnd)}[hh["A"]] == "decided"
+
+    register.review.record_meeting(officer, rnd, h1, date(2026, 11, 12), "Trưởng ấp", 10, 8)
+    _post_and_ask(register, officer, rnd)
+    assert register.review.blockers(rnd) == []
+    # The annual decision on the same day as the monthly ones: only C is decided by it.
+    decision = register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20))
+    assert decision.value.certificates == ("2/GCN-HN.HCN",)  # C's; B holds 1/GCN-HN.HCN from decision 13
+    touched = {c.uuid for c in decision.changes.items if c.record_type == "household"}
+    assert touched == {hh["C"]}
+    statuses = {k: (register.households.get(u).status, register.households.get(u).previous_status,
+                    register.households.get(u).status_year) for k, u in hh.items()}
+    assert statuses == {"A": ("not_poor", "poor", 2026), "B": ("poor", "not_poor", 2026), "C": ("poor", "poor", 2026)}
+    certs = register.review.certificates(2026)
+    assert [(c.number, c.household_uuid) for c in certs] == [("1/GCN-HN.HCN", hh["B"]), ("2/GCN-HN.HCN", hh["C"])]
+    assert register.review.certificate(certs[0].uuid).decision_number == "13/QĐ-UBND"
+
+    # The annual list and the year's results agree with the monthly decisions.
+    results = register.results.year(2026)
+    assert results.decision_number == "45/QĐ-UBND"
+    assert (results.overall.escaped, results.overall.newly_poor) == (1, 1)
+    assert register.results.households(2026, "escaped") == [hh["A"]]
+    # Each application names the decision that recognised it, although the annual one is of the same day.
+    shown = {d.application.uuid: d.application for d in register.review.applications(TODAY)}
+    assert (shown[escape.uuid].decision_number, shown[escape.uuid].transition) == ("12/QĐ-UBND", "escaped_poverty")
+    assert (shown[review.uuid].decision_number, shown[review.uuid].transition) == ("13/QĐ-UBND", "newly_poor")
+
+
+def test_the_annual_decision_answers_only_the_applications_it_agrees_with(register: Register,
+                                                                         officer: Actor) -> None:
+    h1 = register.communes.hamlets()[0].uuid
+    stays, leaves = _household(register, officer, h1, "poor"), _household(register, officer, h1, "poor")
+    kept = _apply(register, officer, stays, "04", date(2026, 9, 10))  # asks to escape, the round finds it poor
+    granted = _apply(register, officer, leaves, "04", date(2026, 9, 10))
+    rnd = register.review.open_annual_round(officer, 2026).value.uuid
+    _survey(register, officer, rnd, stays, 1_000_000)
+    _survey(register, officer, rnd, leaves, 5_000_000)
+    register.review.record_meeting(officer, rnd, h1, date(2026, 10, 20), "Trưởng ấp", 10, 8)
+    _post_and_ask(register, officer, rnd)
+    register.review.record_decision(officer, rnd, "45/QĐ-UBND", date(2026, 11, 20))
+    shown = {d.application.uuid: d.application for d in register.review.applications(TODAY)}
+    assert (shown[granted.uuid].outcome, shown[granted.uuid].decision_number) == ("recognised", "45/QĐ-UBND")
+    assert shown[granted.uuid].transition == "escaped_poverty"
+    # The escape the decision did not grant waits for the chairman's written answer.
+    assert (shown[kept.uuid].outcome, shown[kept.uuid].decision_number) == ("pending", None)
+    assert [d.application.uuid for d in register.review.due_applications(TODAY)] == [kept.uuid]

@@ -24,7 +24,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 10
 # The newest migration. Start-up compares it with the database's stamp using plain sqlite3 and only
 # loads Alembic (a third of a second) when there is something to do; tests check it matches the scripts.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config(db: Database) -> Config:

@@ -379,6 +379,8 @@ class ReviewApplication(RecordMixin, Base):
     outcome: Mapped[str] = mapped_column(String(16), default="pending")  # pending | recognised | refused
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # The chairman's decision that recognised it (monthly, or the annual one that took it up).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     __table_args__ = (Index("ix_review_application_household", "household_id"),
                       Index("ix_review_application_due", "outcome", "due_on"))
 
@@ -396,6 +398,9 @@ class ReviewEntry(RecordMixin, Base):
     transition: Mapped[str | None] = mapped_column(String(24))
     # listed → surveyed → agreed → decided; a failed meeting sends it to resurvey.
     state: Mapped[str] = mapped_column(String(16), default="listed")
+    # The decision that decided it: the round's own, or, on an annual list, a monthly decision taken
+    # while the round was open (the annual decision then keeps that result).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     __table_args__ = (UniqueConstraint("round_id", "household_id", name="uq_review_entry_household"),
                       Index("ix_review_entry_household", "household_id"))
 

@@ -86,6 +86,10 @@ class EntryDTO:
     income_per_capita: int | None = None
     score_a: int | None = None
     deprived: tuple[str, ...] = ()
+    # On an annual list: the monthly decision (number, date) that decided the household while the round
+    # was open; the annual decision keeps that result.
+    monthly_decision: str | None = None
+    monthly_decided_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -254,14 +258,16 @@ def _application_survey(s: Session, a: ReviewApplication) -> Assessment | None:
 
 
 def _application_decision(s: Session, a: ReviewApplication) -> tuple[Decision, ReviewEntry] | None:
-    """The decision that recognised an application, and the household's entry it decided."""
-    if a.outcome != rules.Outcome.RECOGNISED.value:
+    """The decision that recognised an application (the stored link), and the household's entry it decided."""
+    if a.decision_id is None:
         return None
-    row = s.execute(select(Decision, ReviewEntry).join(ReviewEntry, ReviewEntry.round_id == Decision.round_id)
-                    .where(ReviewEntry.household_id == a.household_id, ReviewEntry.deleted_at.is_(None),
-                           Decision.deleted_at.is_(None), Decision.decided_on == a.decided_on)
-                    .order_by(Decision.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else None
+    dec = s.get(Decision, a.decision_id)
+    if dec is None or dec.deleted_at is not None:
+        return None
+    e = s.scalar(select(ReviewEntry).where(ReviewEntry.round_id == dec.round_id,
+                                           ReviewEntry.household_id == a.household_id,
+                                           ReviewEntry.deleted_at.is_(None)))
+    return (dec, e) if e is not None else None
 
 
 def _app_dto(s: Session, a: ReviewApplication, h: Household) -> ApplicationDTO:
@@ -279,12 +285,14 @@ def _app_dto(s: Session, a: ReviewApplication, h: Household) -> ApplicationDTO:
                           move, number)
 
 
-def _entry_dto(e: ReviewEntry, h: Household, hamlet: Hamlet | None, a: Assessment | None) -> EntryDTO:
+def _entry_dto(e: ReviewEntry, h: Household, hamlet: Hamlet | None, a: Assessment | None,
+               decision: Decision | None = None) -> EntryDTO:
     deprived = tuple(r.code for r in indicators_from_json(a.indicators) if r.deprived) if a else ()
+    monthly = decision if decision is not None and decision.round_id != e.round_id else None
     return EntryDTO(e.uuid, h.uuid, h.code, hamlet.uuid if hamlet else "", e.source, e.previous_status, e.proposed,
                     e.transition, e.state, a.uuid if a else None, h.head_name, hamlet.name if hamlet else "",
                     a.assessed_on if a else None, a.income_per_capita if a else None, a.score_a if a else None,
-                    deprived)
+                    deprived, monthly.number if monthly else None, monthly.decided_on if monthly else None)
 
 
 def _certificate_dto(c: Certificate, h: Household, replaced_by: Certificate | None, replaces: str | None,
@@ -302,7 +310,7 @@ def _endings(s: Session, certificates: list[Certificate]) -> dict[int, Decision]
     if not live:
         return {}
     later: dict[int, list[tuple[Decision, ReviewEntry]]] = {}
-    for dec, e in s.execute(select(Decision, ReviewEntry).join(ReviewEntry, ReviewEntry.round_id == Decision.round_id)
+    for dec, e in s.execute(select(Decision, ReviewEntry).join(ReviewEntry, ReviewEntry.decision_id == Decision.id)
                             .where(ReviewEntry.household_id.in_({c.household_id for c in live}),
                                    ReviewEntry.deleted_at.is_(None), ReviewEntry.state == "decided",
                                    Decision.deleted_at.is_(None)).order_by(Decision.id)):
@@ -338,7 +346,8 @@ def attach_to_open_round(s: Session, audit: Auditor, h: Household, a: Assessment
             ReviewApplication.received_on <= a.assessed_on).limit(1))
         return a.assessed_on.year if waiting is not None else None
     e = ReviewService._entry_or_none(s, rnd, h) or ReviewService._add_entry(s, audit, rnd, h, "added")
-    ReviewService._set_survey(s, audit, e, a)
+    if e.state != "decided":  # decided by a monthly decision: that result stands until the next decision
+        ReviewService._set_survey(s, audit, e, a)
     return rnd.year
 
 
@@ -349,6 +358,18 @@ def _check_in_window(rnd: ReviewRound, on: date) -> None:
             "assessed_on", N_("The survey date {date} is outside the annual review of {year} ({start} – {end})"),
             {"date": format_date(on), "year": rnd.year, "start": format_date(rnd.starts_on),
              "end": format_date(rnd.ends_on)})])
+
+
+def _check_not_decided(s: Session, e: ReviewEntry, h: Household) -> None:
+    """An annual list's household already decided by a monthly decision keeps that result: another survey
+    in the round would have the annual decision overwrite it."""
+    if e.state != "decided":
+        return
+    dec = s.get(Decision, e.decision_id) if e.decision_id else None
+    raise ValidationError([FieldProblem(
+        "household", N_("Household {code} was decided by decision {number} of {date} while this review was open: "
+                        "the annual decision keeps that result; a new application starts a new review"),
+        {"code": h.code, "number": dec.number if dec else "", "date": format_date(dec.decided_on) if dec else ""})])
 
 
 def _survey_result(h: Household, a: AssessmentInput, standard: Standard) -> ClassificationResult:
@@ -474,13 +495,21 @@ class ReviewService:
         """The round's list in household-code order (hamlet by hamlet), with each survey's result."""
         with self.db.reading() as s:
             rnd = self._round(s, round_uuid)
-            rows = s.execute(select(ReviewEntry, Household, Hamlet, Assessment)
+            rows = s.execute(select(ReviewEntry, Household, Hamlet, Assessment, Decision)
                              .join(Household, Household.id == ReviewEntry.household_id)
                              .join(Hamlet, Hamlet.id == Household.hamlet_id)
                              .outerjoin(Assessment, Assessment.id == ReviewEntry.assessment_id)
+                             .outerjoin(Decision, Decision.id == ReviewEntry.decision_id)
                              .where(ReviewEntry.round_id == rnd.id, ReviewEntry.deleted_at.is_(None))
                              .order_by(Household.code)).all()
-            return [_entry_dto(e, h, hamlet, a) for e, h, hamlet, a in rows]
+            return [_entry_dto(e, h, hamlet, a, d) for e, h, hamlet, a, d in rows]
+
+    def entry(self, round_uuid: str, household_uuid: str) -> EntryDTO | None:
+        """One household's row on the round's list; None when it is not on it."""
+        with self.db.reading() as s:
+            rnd = self._round(s, round_uuid)
+            e = self._entry_or_none(s, rnd, load_household(s, household_uuid))
+            return self._entry_dto(s, e) if e is not None else None
 
     def annual_round(self, year: int) -> RoundDTO | None:
         """The year's annual round, open or decided; None before it is opened."""
@@ -508,6 +537,7 @@ class ReviewService:
             _check_in_window(rnd, a.assessed_on)
             h = load_household(s, household_uuid)
             e = self._entry(s, rnd, h)
+            _check_not_decided(s, e, h)
             audit = Auditor(s, actor)
             row = _record_assessment(s, audit, h, a, standard)
             self._set_survey(s, audit, e, row)
@@ -548,6 +578,7 @@ class ReviewService:
             if row is None or row.household_id != h.id:
                 raise NotFoundError(N_("No survey with id {uuid} for this household"), uuid=assessment_uuid)
             _check_in_window(rnd, row.assessed_on)
+            _check_not_decided(s, e, h)
             audit = Auditor(s, actor)
             self._set_survey(s, audit, e, row)
             dto = self._entry_dto(s, e)
@@ -802,14 +833,24 @@ class ReviewService:
             s.flush()
             audit.created("decision", dec.uuid, {"number": number, "decided_on": decided_on})
             listed = self._live_entries(s, rnd)
+            # A pending application is answered by this decision when its result is what it asked for (judged
+            # against the status held before the decision); otherwise it waits for the written refusal.
+            undecided = {e.household_id: e for e in listed if e.state != "decided"}
+            answered = []
+            for app, h in pending_applications(s, date.max):
+                e = undecided.get(app.household_id)
+                survey = s.get(Assessment, e.assessment_id) if e is not None and e.assessment_id else None
+                if survey is not None and not _recognition_problems(app, h, survey):
+                    answered.append(app)
             for i, e in enumerate(listed):
                 if progress is not None and i % 50 == 0 and progress(i) is False:
                     raise PovcaseError(N_("Cancelled; nothing was saved"))
+                if e.state == "decided":  # by a monthly decision while the round was open: that result stands
+                    continue
                 self._decide_household(s, audit, e, rnd.year, dec)
-            for app, _h in pending_applications(s, date.max):
-                if app.household_id in {e.household_id for e in listed}:
-                    audit.updated("review_application", app.uuid, apply_values(
-                        app, {"outcome": rules.Outcome.RECOGNISED.value, "decided_on": decided_on}))
+            for app in answered:
+                audit.updated("review_application", app.uuid, apply_values(
+                    app, {"outcome": rules.Outcome.RECOGNISED.value, "decided_on": decided_on, "decision_id": dec.id}))
             audit.updated("review_round", rnd.uuid, apply_values(rnd, {"status": "decided"}))
             s.flush()
             dto = self._decision_dto(s, dec)
@@ -893,10 +934,21 @@ class ReviewService:
             problems.append(FieldProblem("received_on", N_("Cannot be in the future")))
         if not nfc(applicant):
             problems.append(FieldProblem("applicant", N_("Required")))
-        if problems:
-            raise ValidationError(problems)
         with self.db.session() as s:
             h = load_household(s, household_uuid)
+            if form == rules.ApplicationForm.ESCAPE.value and h.status not in POOR_STATUSES:
+                problems.append(FieldProblem("form", N_("Household {code} is neither poor nor near-poor: there is no "
+                                                        "escape to register on Mẫu 04"), {"code": h.code}))
+            waiting = s.scalar(select(ReviewApplication).where(
+                ReviewApplication.household_id == h.id, ReviewApplication.form == form,
+                ReviewApplication.deleted_at.is_(None), ReviewApplication.outcome == rules.Outcome.PENDING.value)
+                .order_by(ReviewApplication.id).limit(1))
+            if waiting is not None:
+                problems.append(FieldProblem("form", N_("Household {code} already has a Mẫu {form} application of "
+                                                        "{date} waiting for a decision: decide it first"),
+                                             {"code": h.code, "form": form, "date": format_date(waiting.received_on)}))
+            if problems:
+                raise ValidationError(problems)
             audit = Auditor(s, actor)
             row = ReviewApplication(uuid=new_uuid(), household_id=h.id, form=form, received_on=received_on,
                                     applicant=nfc(applicant), reason=nfc(reason),
@@ -1000,7 +1052,17 @@ class ReviewService:
         s.add(dec)
         s.flush()
         audit.created("decision", dec.uuid, {"number": number, "decided_on": decided_on, "application": app.uuid})
+        audit.updated("review_application", app.uuid, apply_values(app, {"decision_id": dec.id}))
         self._decide_household(s, audit, e, rnd.year, dec, replace_current=True)
+        annual = s.scalar(select(ReviewRound).where(ReviewRound.deleted_at.is_(None), ReviewRound.status == "open",
+                                                    ReviewRound.kind == rules.RoundKind.ANNUAL.value,
+                                                    ReviewRound.year == rnd.year))
+        if annual is not None:
+            # The year's annual review is still open: this survey becomes the household's entry there, decided
+            # by this decision, so the annual decision keeps it instead of overwriting it with an older survey.
+            entry = self._entry_or_none(s, annual, h) or self._add_entry(s, audit, annual, h, "application")
+            self._set_survey(s, audit, entry, survey)
+            audit.updated("review_entry", entry.uuid, apply_values(entry, {"state": "decided", "decision_id": dec.id}))
 
     @staticmethod
     def _application(s: Session, uuid: str) -> ReviewApplication:
@@ -1140,7 +1202,7 @@ class ReviewService:
             "status": e.proposed, "previous_status": previous, "status_standard": a.standard, "status_year": year,
             "score_b": a.score_b, "last_assessed_on": a.assessed_on,
             "deprived": ",".join(r.code for r in indicators_from_json(a.indicators) if r.deprived)}))
-        audit.updated("review_entry", e.uuid, apply_values(e, {"state": "decided"}))
+        audit.updated("review_entry", e.uuid, apply_values(e, {"state": "decided", "decision_id": dec.id}))
         current = _current_certificates(s, h.id) if replace_current else []
         new = None
         if e.proposed in POOR_STATUSES:
@@ -1177,7 +1239,8 @@ class ReviewService:
     def _entry_dto(s: Session, e: ReviewEntry) -> EntryDTO:
         h = s.get(Household, e.household_id)
         assert h is not None
-        return _entry_dto(e, h, s.get(Hamlet, h.hamlet_id), s.get(Assessment, e.assessment_id) if e.assessment_id else None)
+        return _entry_dto(e, h, s.get(Hamlet, h.hamlet_id), s.get(Assessment, e.assessment_id) if e.assessment_id else None,
+                          s.get(Decision, e.decision_id) if e.decision_id else None)
 
     @staticmethod
     def _decision_dto(s: Session, d: Decision) -> DecisionDTO:

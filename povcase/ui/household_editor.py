@@ -1399,6 +1399,12 @@ class HouseholdEditor(QDialog):
             return tr("The household's application (Mẫu {form}) of {date} waits for the chairman's decision: this "
                       "result becomes its survey; the status changes only with the decision.", form=app.form,
                       date=format_date(app.received_on))
+        entry = self.register.review.entry(rnd.uuid, self._dto.uuid)
+        if entry is not None and entry.monthly_decision:
+            return tr("Monthly decision {number} of {date} decided this household; the annual review of {year} keeps "
+                      "that result. This result stays in the history (the survey of a new application); the status "
+                      "does not change.", number=entry.monthly_decision, year=rnd.year,
+                      date=format_date(entry.monthly_decided_on) if entry.monthly_decided_on else "")
         return tr("The annual review of {year} is open: this result becomes the household's survey in it; the "
                   "status changes only with the chairman's decision.", year=rnd.year)
 

@@ -81,6 +81,15 @@ DUE_SOON_BACKGROUND = QColor("#fff3cd")
 DUE_SOON_DAYS = 3
 
 
+def _step_text(e: EntryDTO) -> str:
+    """Where a household on the list stands; one decided by a monthly decision while the round was open
+    names it, since the annual decision keeps that result."""
+    if e.monthly_decision:
+        return tr("Decided by monthly decision {number} of {date}", number=e.monthly_decision,
+                  date=format_date(e.monthly_decided_on) if e.monthly_decided_on else "")
+    return label(STATE_LABELS, e.state)
+
+
 def _blocker_kind(msgid: str) -> str:
     """Which step a blocker of the decision is about, for the dashboard's summary."""
     for key, kind in (("has no survey", "survey"), ("did not reach 50%", "resurvey"), ("still open", "complaint"),
@@ -420,7 +429,7 @@ class ReviewScreen(QDialog):
             rows.append((e.household_code, e.head_name, e.hamlet_name, label(SOURCE_LABELS, e.source),
                          status_label(e.previous_status), format_date(e.surveyed_on) if e.surveyed_on else "",
                          measure, status_label(e.proposed) if e.proposed else "",
-                         label(TRANSITION_LABELS, e.transition, ""), label(STATE_LABELS, e.state), deprived))
+                         label(TRANSITION_LABELS, e.transition, ""), _step_text(e), deprived))
         _fill(self.list_table, rows, [e.household_uuid for e in self._entries])
         _cap_widths(self.list_table, 190)
         for r, e in enumerate(self._entries):

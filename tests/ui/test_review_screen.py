@@ -14,6 +14,7 @@ from povcase.services.demo import build_demo
 from povcase.services.dto import AssessmentInput
 from povcase.services.register import Register
 from povcase.services.search import HouseholdFilter, SortKey
+from povcase.ui.household_model import COLUMN_IDS, status_label
 from povcase.ui.main_window import MainWindow
 from povcase.ui.review_dialogs import DecideApplicationForm
 from povcase.ui.review_screens import RESURVEY_FOREGROUND, ReviewScreen
@@ -40,6 +41,13 @@ def window(qtbot, demo: Register, officer: Actor) -> MainWindow:
 def _statuses(reg: Register) -> dict[str, tuple[str | None, int | None]]:
     page = reg.search.search(HouseholdFilter(), sort=SortKey.CODE, limit=10_000)
     return {r.uuid: (reg.households.get(r.uuid).status, reg.households.get(r.uuid).status_year) for r in page.rows}
+
+
+def _main_list_status(window: MainWindow, uuid: str) -> str:
+    """The Status cell of a household's row in the main window's list, as the officer sees it."""
+    model = window.model
+    row = next(r for r in range(model.rowCount()) if model.uuid_at(r) == uuid)
+    return model.index(row, COLUMN_IDS.index("status")).data()
 
 
 def _survey_all(screen: ReviewScreen, actor: Actor, states: tuple[str, ...] = ("listed", "resurvey"),
@@ -159,6 +167,8 @@ def test_a_whole_2026_round_on_the_demo_commune(qtbot, window: MainWindow, demo:
 
     # The decision, through the task runner: statuses and results change, certificates are numbered.
     entries = {e.household_uuid: e.proposed for e in screen._entries}
+    changed = next(u for u, p in entries.items() if p != before[u][0])
+    assert _main_list_status(window, changed) == f"{status_label(before[changed][0])} (2025)"
     screen.decision_number.setText("301/QĐ-UBND")
     screen.decision_date.setText("14/12/2026")
     with qtbot.waitSignal(screen.register_changed, timeout=5000):
@@ -175,6 +185,9 @@ def test_a_whole_2026_round_on_the_demo_commune(qtbot, window: MainWindow, demo:
     certificates = Counter(p for p in entries.values() if p in POOR)
     assert screen.certificate_table.rowCount() == sum(certificates.values())
     assert window.model.status_counts.get("poor", 0) == results.overall.this_year.poor
+    # At once, without reopening anything: the main list shows the new status, the dashboard the results.
+    assert _main_list_status(window, changed) == f"{status_label(entries[changed])} (2026)"
+    assert screen.cell_texts(screen.results_table)[-1][2] == str(results.overall.this_year.poor)
 
     # Recorded twice: nothing doubles.
     counts = table_counts(demo)
@@ -392,3 +405,49 @@ def test_the_editor_records_an_applicants_survey_without_changing_the_status(qtb
     assert "Mẫu 01" in editor.history_hint.text()
     shown = demo.review.applications(TODAY)[0].application
     assert (shown.uuid, shown.surveyed_on) == (app.uuid, date(2026, 11, 10))
+
+
+def test_the_list_shows_a_monthly_decision_the_annual_decision_keeps(qtbot, demo: Register, officer: Actor) -> None:
+    screen = ReviewScreen(demo, officer, TODAY, run_task=TaskRunner(inline=True).run)
+    qtbot.addWidget(screen)
+    assert screen.open_round()
+    entry = next(e for e in screen._entries if e.previous_status == "poor")
+    app = demo.review.record_application(officer, entry.household_uuid, "04", date(2026, 11, 3), "Thạch Thị Sa Ry",
+                                         today=TODAY).value
+    demo.review.survey_application(officer, app.uuid, AssessmentInput(date(2026, 11, 10), income_per_capita=5_000_000),
+                                   today=TODAY)
+    demo.review.decide_application(officer, app.uuid, "recognised", date(2026, 11, 20), number="12/QĐ-UBND",
+                                   today=TODAY)
+    screen.refresh()
+    step = screen.cell_texts(screen.list_table)[[e.household_uuid for e in screen._entries].index(entry.household_uuid)]
+    assert "12/QĐ-UBND" in step[9] and "20/11/2026" in step[9] and "tháng" in step[9]
+    assert step[7] == status_label("not_poor") and step[5] == "10/11/2026"
+
+    # Surveying it for the round is refused with the reason: the annual decision would overwrite it.
+    screen.select_row(screen.list_table, entry.household_uuid)
+    form = screen.survey_form(screen.selected_entry())
+    form.income.setText("1.000.000")
+    form.accept()
+    assert form.saved is None and "12/QĐ-UBND" in form.problem.text() + "".join(
+        b.problem() or "" for b in form.boxes.values())
+
+    # Filing Mẫu 04 again for the household, now above the line, is refused on filing.
+    again = screen.application_form()
+    again.code.setText(entry.household_code)
+    again.kind.setCurrentIndex(again.kind.findData("04"))
+    again.applicant.setText("Thạch Thị Sa Ry")
+    again.accept()
+    assert again.saved is None and "Mẫu 04" in again.boxes["form"].problem()
+
+    # The household editor says so, and its result neither reopens the row nor changes the status.
+    from povcase.ui.household_editor import HouseholdEditor
+
+    editor = HouseholdEditor(demo, officer, entry.household_uuid, today=TODAY)
+    qtbot.addWidget(editor)
+    editor.record_date.setText("21/11/2026")
+    assert "12/QĐ-UBND" in editor.round_hint.text() and not editor.round_hint.isHidden()
+    editor.record_income.setText("900.000")
+    assert editor.record_assessment()
+    assert demo.households.get(entry.household_uuid).status == "not_poor"
+    assert demo.review.entry(screen.round.uuid, entry.household_uuid).monthly_decision == "12/QĐ-UBND"
+    assert "12/QĐ-UBND" in editor.history_hint.text()
