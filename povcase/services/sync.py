@@ -146,6 +146,43 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sponsor", "kind"): tuple(k.value for k in SponsorKind),
 }
 
+# How the command line and the screens name the tokens of the format, in the officer's language.
+RECORD_LABELS: dict[str, str] = {
+    "hamlet": N_("Hamlets"), "household": N_("Households"), "member": N_("Members"),
+    "assessment": N_("Assessments"), "escape_plan": N_("Escape plans"), "plan_goal": N_("Plan goals"),
+    "plan_action": N_("Plan actions"), "sponsor": N_("Sponsors"), "sponsor_assignment": N_("Sponsor assignments"),
+    "visit": N_("Visits"), "support_record": N_("Support records"), "loan": N_("Loans"),
+    "loan_repayment": N_("Loan repayments"),
+}
+KIND_LABELS: dict[str, str] = {"full": N_("Full"), "incremental": N_("Incremental")}
+REGISTER_LABELS: dict[str, str] = {"commune": N_("commune"), "office": N_("upstream office")}
+COUNT_LABELS: dict[str, str] = {"new": N_("New"), "changed": N_("Changed"), "unchanged": N_("Unchanged"),
+                                "rejected": N_("Rejected")}
+STATS_LABELS: dict[str, str] = {"households": N_("Households"), "members": N_("Members"),
+                                "assessments": N_("Assessments"), "plans": N_("Plans"), "sponsors": N_("Sponsors"),
+                                "support_records": N_("Support records")}
+# What the commune is told about an acknowledgement that refuses or holds a whole package, and about
+# an export with nothing new (a heartbeat: see docs/sync-format.md).
+ACK_REFUSED = N_("The office refused package {sequence} as a whole, no record was accepted: {reason}")
+ACK_HELD = N_("The office holds package {sequence} until the missing one arrives: {reason}")
+ACK_OTHER_FILE = N_("The office received another file than the one exported here (damaged or changed on the way)")
+SEND_FULL = N_("Send a full package to replace it.")
+HEARTBEAT = N_("Nothing changed since the office's last acknowledgement: package {sequence} carries no records and "
+               "tells the office this register is up to date")
+
+# A child whose parent is missing or rejected: one sentence per parent type, so each translates whole.
+_PARENT_MISSING: dict[str, str] = {
+    "hamlet": N_("Its hamlet is not in the register or was rejected"),
+    "household": N_("Its household is not in the register or was rejected"),
+    "member": N_("Its member is not in the register or was rejected"),
+    "escape_plan": N_("Its escape plan is not in the register or was rejected"),
+    "plan_goal": N_("Its plan goal is not in the register or was rejected"),
+    "sponsor": N_("Its sponsor is not in the register or was rejected"),
+    "sponsor_assignment": N_("Its sponsor assignment is not in the register or was rejected"),
+    "support_record": N_("Its support record is not in the register or was rejected"),
+    "loan": N_("Its loan is not in the register or was rejected"),
+}
+
 # What `stats` counts, per commune: live records (a deleted household takes its members along).
 STATS_KEYS = ("households", "members", "assessments", "plans", "sponsors", "support_records")
 
@@ -999,8 +1036,7 @@ class SyncService:
                     f"SELECT s.rowid FROM stage.{t} s WHERE s._reason IS NULL AND s.{f} IS NOT NULL "
                     f"AND NOT EXISTS (SELECT 1 FROM stage.s_{parent} p WHERE p.uuid = s.{f} AND p._reason IS NULL) "
                     f"AND NOT EXISTS (SELECT 1 FROM {_q(parent)} e WHERE e.uuid = s.{f}{own})", args).fetchall()
-                reject(t, [(r[0], ref_field(column), {"msgid": N_("Its {parent} is not in the register or was "
-                                                                   "rejected"), "params": {"parent": parent}})
+                reject(t, [(r[0], ref_field(column), {"msgid": _PARENT_MISSING[parent], "params": {}})
                            for r in rows])
             if not fresh:
                 self._mark_existing(conn, spec, commune_id, reject)

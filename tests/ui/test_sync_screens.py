@@ -53,6 +53,19 @@ def test_commune_registers_the_office_exports_with_progress_and_reads_the_ack(qt
     assert screen.states.item(households_row, 3).text() == "6"
     assert column(screen.packages, 3)[0] != ""  # acknowledged
 
+    # Nothing changed since: a heartbeat package, said so.
+    screen.export_to(tmp / "out")
+    assert "không chứa bản ghi nào" in screen.result_label.text()
+    # Number 3 arrives before number 2: the office holds it and tells the commune, which shows why.
+    screen.export_to(tmp / "out")
+    third = max((tmp / "out").iterdir())
+    [held] = office.sync.import_packages(Actor("x", Role.SYSTEM), [third], ack_dir=tmp / "acks")
+    screen.import_ack_file(held.ack_path)
+    assert screen.result_label.text().startswith("Cơ quan cấp trên đang giữ lại gói 3")
+    assert column(screen.packages, 0)[0] == "3"
+    assert column(screen.packages, 3)[0].startswith(_("Held") + ": ")
+    assert "Bổ sung" in column(screen.packages, 1) and "incremental" not in column(screen.packages, 1)
+
 
 def test_a_bad_key_file_is_explained_on_the_screen(qtbot, both, officer) -> None:  # type: ignore[no-untyped-def]
     commune, _office, tmp = both
