@@ -292,10 +292,16 @@ class ImportReport:
     ack_path: Path | None = None
     msgid: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    sender_verified: bool = False  # signed by a registered commune: a refusal or hold is acknowledged to it
 
     @property
     def ok(self) -> bool:
         return self.status in ("applied", "preview", "nothing")
+
+    @property
+    def to_apply(self) -> bool:
+        """Worth importing for real after a preview: to apply it, or to hold it and tell its commune why."""
+        return self.status == "preview" or (self.status in ("held", "rejected") and self.sender_verified)
 
 
 @dataclass(frozen=True)
@@ -816,6 +822,7 @@ class SyncService:
             sender = self._registered_sender(pkg)
             if sender is not None:
                 report.commune_code, report.sequence = sender
+                report.sender_verified = True
             self._verify_and_apply(actor, pkg, s, keys, dry_run, ack_dir, state, report)
         except PovcaseError as e:
             if report.status != "held":

@@ -330,7 +330,8 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.rejected, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.apply_button = self.buttons.addButton(_("Apply"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.apply_button.setEnabled(any(r.status == "preview" for r in reports))
+        # A refused or held package of a registered commune is "applied" too: held, and acknowledged with why.
+        self.apply_button.setEnabled(any(r.to_apply for r in reports))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -432,7 +433,7 @@ class OfficeOverviewScreen(_Screen):
         def done(reports: list[ImportReport]) -> None:
             dialog = ImportPreviewDialog(reports, self)
             if self.exec_preview(dialog) == QDialog.DialogCode.Accepted:
-                self.apply_files([r.path for r in reports if r.status == "preview"])
+                self.apply_files([r.path for r in reports if r.to_apply])
             else:
                 self._said("\n".join(report_line(r) for r in reports))
 

@@ -118,3 +118,19 @@ def test_a_refused_package_cannot_be_applied(qtbot, both, monkeypatch) -> None: 
     assert not shown[0].apply_button.isEnabled()
     assert _("Refused") in shown[0].lines.text()
     assert screen.communes.rowCount() == 0
+
+
+def test_a_held_package_of_a_registered_commune_is_kept_and_acknowledged_on_apply(  # type: ignore[no-untyped-def]
+        qtbot, both, monkeypatch) -> None:
+    commune, office, tmp = both
+    commune.sync.trust(Actor("x", Role.SYSTEM), office.sync.own_public_key())
+    commune.sync.export(Actor("x", Role.SYSTEM), tmp / "out")  # number 1 never reaches the office
+    second = commune.sync.export(Actor("x", Role.SYSTEM), tmp / "out").value.path
+    screen = OfficeOverviewScreen(office, Actor("x", Role.OFFICER))
+    qtbot.addWidget(screen)
+    shown: list[ImportPreviewDialog] = []
+    monkeypatch.setattr(screen, "exec_preview", lambda d: shown.append(d) or QDialog.DialogCode.Accepted)
+    screen.preview_files([second])
+    assert shown[0].apply_button.isEnabled() and _("Held") in shown[0].lines.text()
+    assert "29461-00002.povack" in screen.result_label.text()
+    assert [p.name for p in office.sync.held_dir.iterdir()] == [f"{COMMUNE}-00002.povsync"]
