@@ -164,7 +164,7 @@ STATS_LABELS: dict[str, str] = {"households": N_("Households"), "members": N_("M
 # What the commune is told about an acknowledgement that refuses or holds a whole package, and about
 # an export with nothing new (a heartbeat: see docs/sync-format.md).
 ACK_REFUSED = N_("The office refused package {sequence} as a whole, no record was accepted: {reason}")
-ACK_HELD = N_("The office holds package {sequence} until the missing one arrives: {reason}")
+ACK_HELD = N_("The office has not applied package {sequence} yet: {reason}")
 ACK_OTHER_FILE = N_("The office received another file than the one exported here (damaged or changed on the way)")
 SEND_FULL = N_("Send a full package to replace it.")
 HEARTBEAT = N_("Nothing changed since the office's last acknowledgement: package {sequence} carries no records and "

@@ -173,7 +173,7 @@ class CommuneSyncScreen(_Screen):
         self.ack_button.clicked.connect(self._choose_ack)
         self.states = _table([_("Record type"), *(_(STATE_LABELS[s]) for s in SYNC_STATES)])
         self.households = _table([_("Household code"), _("Sync state"), _("Why rejected")])
-        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Office's answer"), _("Record count")])
+        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Record count"), _("Office's answer")])
 
         top = QHBoxLayout()
         top.addWidget(self.office_label, 1)
@@ -221,8 +221,8 @@ class CommuneSyncScreen(_Screen):
         _fill(self.households, [[s.label, _(STATE_LABELS[s.state]), problem_text(s.reason) if s.reason else ""]
                                 for s in sync.record_states("household")])
         _fill(self.packages, [[str(p["sequence"]), _(KIND_LABELS.get(p["kind"], p["kind"])), p["recorded_at"][:16],
-                               _answer(p), format_number(sum(p["summary"].values()))]
-                              for p in sync.packages() if p["direction"] == "out"], frozenset({0, 4}))
+                               format_number(sum(p["summary"].values())), _answer(p)]
+                              for p in sync.packages() if p["direction"] == "out"], frozenset({0, 3}))
 
     # file choosers (thin: the work is in the methods below, which tests call directly)
     def _choose_office_key(self) -> None:

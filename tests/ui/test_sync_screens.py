@@ -51,7 +51,7 @@ def test_commune_registers_the_office_exports_with_progress_and_reads_the_ack(qt
     assert set(column(screen.households, 1)) == {_("Accepted")}
     households_row = column(screen.states, 0).index(_("Households"))
     assert screen.states.item(households_row, 3).text() == "6"
-    assert column(screen.packages, 3)[0] != ""  # acknowledged
+    assert column(screen.packages, 4)[0] != ""  # acknowledged
 
     # Nothing changed since: a heartbeat package, said so.
     screen.export_to(tmp / "out")
@@ -61,9 +61,10 @@ def test_commune_registers_the_office_exports_with_progress_and_reads_the_ack(qt
     third = max((tmp / "out").iterdir())
     [held] = office.sync.import_packages(Actor("x", Role.SYSTEM), [third], ack_dir=tmp / "acks")
     screen.import_ack_file(held.ack_path)
-    assert screen.result_label.text().startswith("Cơ quan cấp trên đang giữ lại gói 3")
+    assert screen.result_label.text().startswith("Gói 3 chưa được cơ quan cấp trên áp dụng: ")
+    assert "cho đến khi nhận được gói 2" in screen.result_label.text()
     assert column(screen.packages, 0)[0] == "3"
-    assert column(screen.packages, 3)[0].startswith(_("Held") + ": ")
+    assert column(screen.packages, 4)[0].startswith(_("Held") + ": ")
     assert "Bổ sung" in column(screen.packages, 1) and "incremental" not in column(screen.packages, 1)
 
 
