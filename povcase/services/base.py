@@ -162,7 +162,9 @@ def guard_raw_connection(conn: sqlite3.Connection) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _guard_office(session: Session, _context: Any, _instances: Any) -> None:
-    if not _touches_commune_records((*session.new, *session.dirty, *session.deleted)):
+    # `dirty` also lists objects whose attributes were set to the values they had: those write nothing.
+    changed = (o for o in session.dirty if session.is_modified(o))
+    if not _touches_commune_records((*session.new, *changed, *session.deleted)):
         return
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
