@@ -15,6 +15,18 @@ from typing import Any
 from povcase import i18n
 from povcase.i18n import both
 from povcase.services.base import SYSTEM
+from povcase.services.sync import (
+    ACK_HELD,
+    ACK_OTHER_FILE,
+    ACK_REFUSED,
+    COUNT_LABELS,
+    HEARTBEAT,
+    KIND_LABELS,
+    RECORD_LABELS,
+    REGISTER_LABELS,
+    SEND_FULL,
+    STATS_LABELS,
+)
 
 COMMANDS = ("setup-office", "office-key", "commune-key", "trust-office", "trust-commune", "export", "import",
             "import-ack", "stats")
@@ -61,7 +73,7 @@ def dispatch(register: Any, args: argparse.Namespace) -> int:
         wanted = "office" if cmd == "office-key" else "commune"
         key = sync.own_public_key()
         if key.role != wanted:
-            _fail(both("This register is a {kind} register", kind=key.role))
+            _fail(_both_labelled("This register is a {kind} register", kind=key.role))
             return EXIT_BAD_INPUT
         key.write(Path(args.out))
         print(i18n.tr("Public key of {name} ({code}) written to {path}; fingerprint {fingerprint}",
@@ -71,7 +83,8 @@ def dispatch(register: Any, args: argparse.Namespace) -> int:
         key = read_public_key(Path(args.file))
         wanted = "office" if cmd == "trust-office" else "commune"
         if key.role != wanted:
-            _fail(both("The file holds the key of a {found}, not of a {expected}", found=key.role, expected=wanted))
+            _fail(_both_labelled("The file holds the key of a {found}, not of a {expected}", found=key.role,
+                                 expected=wanted))
             return EXIT_BAD_INPUT
         fp = sync.trust(SYSTEM, key).value
         print(i18n.tr("Registered the key of {name} ({code}); fingerprint {fingerprint} — compare it with the "
@@ -81,7 +94,9 @@ def dispatch(register: Any, args: argparse.Namespace) -> int:
         result = sync.export(SYSTEM, Path(args.out), full=args.full).value
         total = sum(result.counts.values())
         print(i18n.tr("Package {sequence} ({kind}): {records} records", sequence=result.sequence,
-                      kind=result.kind, records=total), file=sys.stderr)
+                      kind=i18n._(KIND_LABELS[result.kind]), records=total), file=sys.stderr)
+        if not total:
+            print(i18n.tr(HEARTBEAT, sequence=result.sequence), file=sys.stderr)
         print(result.path)
         return EXIT_OK
     if cmd == "import":
@@ -92,19 +107,28 @@ def dispatch(register: Any, args: argparse.Namespace) -> int:
         return EXIT_OK if all(r.ok for r in reports) else EXIT_BAD_INPUT
     if cmd == "import-ack":
         result = sync.import_ack(SYSTEM, Path(args.file)).value
+        if result.reason is not None:  # the whole package was refused, or is held: say why
+            head = ACK_HELD if result.status == "held" else ACK_REFUSED
+            print(i18n.tr(head, sequence=result.sequence, reason=both(result.reason.msgid, **result.reason.params)))
+            if result.status == "refused":
+                print("  " + i18n.tr(SEND_FULL) + " (povcase export --full)")
+            if not result.same_file:
+                print("  " + i18n.tr(ACK_OTHER_FILE))
+            return EXIT_OK
         print(i18n.tr("Acknowledgement of package {sequence}: {accepted} records accepted, {rejected} rejected",
                       sequence=result.sequence, accepted=result.accepted, rejected=len(result.rejected)))
         for rej in result.rejected:
-            print(f"  {rej.record_type} {rej.uuid} {rej.field}: {both(rej.msgid, **rej.params)}")
+            print(f"  {_record(rej.record_type)} {rej.uuid} {rej.field}: {both(rej.msgid, **rej.params)}")
         return EXIT_OK
     if cmd == "stats":
         stats = sync.stats()
         if args.json:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
         else:
-            print(f"{stats['kind']} {stats['province_code']}")
+            kind = stats["kind"]
+            print(f"{i18n.tr(REGISTER_LABELS[kind]) if kind in REGISTER_LABELS else kind} {stats['province_code']}")
             for code, counts in stats["counts"].items():
-                print(code, " ".join(f"{k}={v}" for k, v in counts.items()))
+                print(code, "; ".join(f"{i18n.tr(STATS_LABELS[k])}: {v}" for k, v in counts.items()))
         return EXIT_OK
     return EXIT_BAD_INPUT
 
@@ -113,13 +137,23 @@ def _fail(line: str) -> None:
     print(f"povcase: {line}", file=sys.stderr)
 
 
-_COLUMNS = ("new", "changed", "unchanged", "rejected")
+def _both_labelled(msgid: str, **kinds: str) -> str:
+    """`both`, with the register kinds named in each language (not the raw "office"/"commune")."""
+    vi = i18n.translate(msgid, "vi", **{k: i18n.translate(REGISTER_LABELS[v], "vi") for k, v in kinds.items()})
+    en = msgid.format(**{k: REGISTER_LABELS[v] for k, v in kinds.items()})
+    return vi if vi == en else f"{vi} ({en})"
+
+
+def _record(record_type: str) -> str:
+    return i18n.tr(RECORD_LABELS[record_type]) if record_type in RECORD_LABELS else record_type
 
 
 def _print_report(r: Any) -> None:
     name = Path(r.path).name
     if r.status in ("rejected", "held"):
         _fail(f"{name}: {both(r.msgid, **r.params)}")
+        if r.ack_path is not None:  # the commune learns why from it
+            print(f"  {i18n.tr('Acknowledgement')}: {r.ack_path}")
         return
     if r.status == "nothing":
         print(f"{name}: {i18n.tr(r.msgid, **r.params)}")
@@ -129,12 +163,18 @@ def _print_report(r: Any) -> None:
             i18n.tr("Applied package {sequence} of {name} ({code})", sequence=r.sequence, name=r.commune_name,
                     code=r.commune_code))
     print(f"{name}: {head}")
-    print(f"  {'':<20}" + "".join(f"{c:>12}" for c in _COLUMNS))  # column keys as in the ack's counts
-    for rtype, counts in r.counts.items():
-        if any(counts.values()):
-            print(f"  {rtype:<20}" + "".join(f"{counts[c]:>12}" for c in _COLUMNS))
+    rows = [(_record(t), counts) for t, counts in r.counts.items() if any(counts.values())]
+    if not rows:
+        print("  " + i18n.tr("Nothing new or changed"))
+    width = max([len(label) for label, _c in rows] + [20])
+    columns = [(c, i18n.tr(label)) for c, label in COUNT_LABELS.items()]
+    if rows:
+        print(f"  {'':<{width}}" + "".join(f"{label:>12}" for _c, label in columns))
+    for label, counts in rows:
+        print(f"  {label:<{width}}" + "".join(f"{counts[c]:>12}" for c, _label in columns))
     for rej in r.rejected[:50]:
-        print(f"  {i18n.tr('Rejected')}: {rej.record_type} {rej.uuid} {rej.field}: {both(rej.msgid, **rej.params)}")
+        print(f"  {i18n.tr('Rejected')}: {_record(rej.record_type)} {rej.uuid} {rej.field}: "
+              f"{both(rej.msgid, **rej.params)}")
     if len(r.rejected) > 50:
         print("  …", len(r.rejected) - 50)
     if r.ack_path is not None:

@@ -204,8 +204,14 @@ def sync_shots(out: Path, settle: Any, today: date) -> None:
     from dataclasses import replace
 
     commune.households.update(officer, uuid, replace(h.as_input(), phone="0913456789"), h.revision, today=today)
+    # Package 2 is lost on the way; the office holds 3 and its acknowledgement tells the commune why.
+    commune.sync.export(SYSTEM, base / "lost")
+    [held] = office.sync.import_packages(SYSTEM, [commune.sync.export(SYSTEM, base / "out").value.path],
+                                         ack_dir=base / "acks")
     screen = CommuneSyncScreen(commune, officer)
     screen.resize(1200, 620)
+    assert held.ack_path is not None
+    screen.import_ack_file(held.ack_path)
     screen.show()
     settle()
     screen.grab().save(str(out / "sync-commune.png"))

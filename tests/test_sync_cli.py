@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,11 +81,16 @@ def test_demo_commune_exports_office_imports_counts_match_ack_returns_and_next_e
                               today=TODAY)
     finally:
         reg.close()
-    second = Path(ok(capsys, "--home", c, "export", "--out", str(tmp_path / "out")).strip())
-    assert second != package
+    code, out, err = run(capsys, "--home", c, "export", "--out", str(tmp_path / "out"))
+    second = Path(out.strip())
+    assert code == EXIT_OK and second != package
+    assert "Gói 2 (Bổ sung): 1 bản ghi" in err and "incremental" not in err
     out = ok(capsys, "--home", o, "import", str(second), "--dry-run")
-    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:] if line.startswith("  ")}
-    assert lines == {"household": ["0", "1", "0", "0"]}  # new, changed, unchanged, rejected
+    # Record types and columns in Vietnamese, not the format's tokens ("household", "new", …).
+    header, *rows = [line for line in out.splitlines() if line.startswith("  ")]
+    assert header.split() == ["Mới", "Thay", "đổi", "Không", "đổi", "Bị", "từ", "chối"]
+    assert [row.rsplit(None, 4) for row in rows] == [["  Số hộ", "0", "1", "0", "0"]]
+    assert "household" not in out
 
     # A replay: nothing to do, exit 0.
     code, out, err = run(capsys, "--home", o, "import", str(package))
@@ -108,9 +114,60 @@ def test_a_refused_package_prints_one_line_in_both_languages_and_exits_2(
     assert line.startswith("povcase: junk.povsync: ") and "(Not a povcase package" in line
     assert "Traceback" not in err + out
     code, _, err = run(capsys, "--home", c, "trust-commune", str(tmp_path / "office.key"))
-    assert code == EXIT_BAD_INPUT and "office" in err
+    assert code == EXIT_BAD_INPUT and "cơ quan cấp trên" in err and "office" in err
     code, _, err = run(capsys, "--home", o, "export", "--out", str(tmp_path / "x"))
     assert code == EXIT_BAD_INPUT and "Only a commune register exports packages" in err
+
+
+def test_a_package_refused_whole_is_acknowledged_to_its_commune_which_reads_why(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    c, o = setup_both(capsys, tmp_path, households=5)
+    package = Path(ok(capsys, "--home", c, "export", "--out", str(tmp_path / "out")).strip())
+    # One byte of a record file changed on the way: the manifest is still the commune's, signed.
+    with zipfile.ZipFile(package) as zf:
+        items = {n: zf.read(n) for n in zf.namelist()}
+    blob = items["member.jsonl.enc"]
+    items["member.jsonl.enc"] = blob[:30] + bytes([blob[30] ^ 1]) + blob[31:]
+    damaged = tmp_path / "damaged.povsync"
+    with zipfile.ZipFile(damaged, "w") as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    code, out, err = run(capsys, "--home", o, "import", str(damaged), "--ack-dir", str(tmp_path / "acks"))
+    assert code == EXIT_BAD_INPUT and "damaged.povsync: " in err and "member.jsonl" in err
+    ack = tmp_path / "acks" / f"{COMMUNE}-00001.povack"
+    assert str(ack) in out
+
+    out = ok(capsys, "--home", c, "import-ack", str(ack))
+    assert out.startswith("Cơ quan cấp trên đã từ chối toàn bộ gói 1, không bản ghi nào được chấp nhận: ")
+    assert "(The file member.jsonl in the package is damaged or was changed)" in out
+    assert "Hãy gửi một gói đầy đủ để thay thế. (povcase export --full)" in out
+    assert "khác với tệp đã xuất ở đây" in out
+    # Junk is not acknowledged: nobody could say whose it is.
+    (tmp_path / "junk.povsync").write_bytes(b"PK\x03\x04 junk")
+    code, out, err = run(capsys, "--home", o, "import", str(tmp_path / "junk.povsync"), "--ack-dir",
+                         str(tmp_path / "acks2"))
+    assert code == EXIT_BAD_INPUT and not (tmp_path / "acks2").exists()
+
+
+def test_an_export_with_nothing_new_is_a_heartbeat_package(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    c, o = setup_both(capsys, tmp_path, households=5)
+    first = Path(ok(capsys, "--home", c, "export", "--out", str(tmp_path / "out")).strip())
+    ok(capsys, "--home", o, "import", str(first), "--ack-dir", str(tmp_path / "acks"))
+    ok(capsys, "--home", c, "import-ack", str(tmp_path / "acks" / f"{COMMUNE}-00001.povack"))
+    code, out, err = run(capsys, "--home", c, "export", "--out", str(tmp_path / "out"))
+    heartbeat = Path(out.strip())
+    assert code == EXIT_OK and heartbeat.exists() and heartbeat != first
+    assert "Gói 2 (Bổ sung): 0 bản ghi" in err and "không chứa bản ghi nào" in err
+    out = ok(capsys, "--home", o, "import", str(heartbeat), "--ack-dir", str(tmp_path / "acks"))
+    assert "Không có gì mới hoặc thay đổi" in out
+    stats = ok(capsys, "--home", o, "stats")
+    assert stats.splitlines()[0] == "cơ quan cấp trên 86" and "Số hộ: 5" in stats
+    reg = Register.open(Path(o))
+    try:
+        [commune] = reg.sync.overview()
+        assert commune.last_sequence == 2  # the office sees the commune is up to date
+    finally:
+        reg.close()
 
 
 # --- crash safety --------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from povcase.sync.package import (
     PackageError,
     RecordFile,
     open_package,
+    read_ack,
+    write_ack,
     write_package,
 )
 
@@ -76,6 +78,19 @@ def test_the_inflated_size_is_limited_while_reading(tmp_path: Path, keys) -> Non
     with pytest.raises(PackageError, match="zip bomb"):
         _read(path, keys, Limits(plain_ratio=1, slack=0))
     assert _read(path, keys)["hamlet"].rows  # the default limits let an honest package through
+
+
+def test_an_ack_of_a_refused_package_is_version_2_so_older_readers_refuse_it(  # type: ignore[no-untyped-def]
+        tmp_path: Path, keys) -> None:
+    _commune, office = keys
+    public = office.public("office", "86", "UBND")
+    write_ack(tmp_path / "applied.povack", {"status": "applied", "sequence": 1}, office)
+    write_ack(tmp_path / "refused.povack", {"status": "refused", "sequence": 1, "reason": {"msgid": "x"}}, office)
+    assert read_ack(tmp_path / "applied.povack", public)["format_version"] == 1
+    assert read_ack(tmp_path / "refused.povack", public)["format_version"] == 2
+    write_ack(tmp_path / "odd.povack", {"status": "half-applied", "sequence": 1}, office)
+    with pytest.raises(PackageError, match="newer povcase"):
+        read_ack(tmp_path / "odd.povack", public)
 
 
 def test_key_files_round_trip_and_refuse_anything_else(tmp_path: Path, keys) -> None:  # type: ignore[no-untyped-def]

@@ -237,6 +237,12 @@ BAD: dict[str, tuple[Callable[[Path, Path, KeyPair], Path], str]] = {
 }
 
 
+# Refusals of a package whose manifest the registered commune signed: the commune gets a signed "refused"
+# acknowledgement. The others (junk, a bad signature, a sender this office has no key of) get none.
+ACKED = {"extra file", "missing file", "hash mismatch", "one byte changed in a record", "newer format", "newer schema",
+         "unknown record type"}
+
+
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_a_bad_package_is_refused_and_changes_nothing(pair: Pair, case: str) -> None:
     make, expected = BAD[case]
@@ -247,9 +253,24 @@ def test_a_bad_package_is_refused_and_changes_nothing(pair: Pair, case: str) -> 
     assert report.status == "rejected"
     assert expected in report.msgid.format(**report.params)
     assert db_dump(pair.office) == before
-    assert not (pair.tmp / "acks").exists()
-    # The good package still goes in afterwards.
+    if case in ACKED:
+        assert report.ack_path == pair.tmp / "acks" / f"{COMMUNE}-00001.povack"
+        commune_before = pair.commune.sync.state_counts()
+        ack = pair.commune.sync.import_ack(SYSTEM, report.ack_path).value
+        assert (ack.status, ack.sequence, ack.accepted, ack.rejected) == ("refused", 1, 0, [])
+        assert ack.reason is not None and (ack.reason.msgid, ack.reason.params) == (report.msgid, report.params)
+        assert not ack.same_file  # the office got another file than the one exported
+        assert pair.commune.sync.state_counts() == commune_before  # nothing accepted: all goes again
+        [sent] = pair.commune.sync.packages()
+        assert sent["acked_at"] is None and sent["refusal"]["msgid"] == report.msgid
+    else:
+        assert report.ack_path is None and not (pair.tmp / "acks").exists()
+    # The good package still goes in afterwards; its acknowledgement replaces the refusal at the commune.
     assert pair.import_(good)[0].status == "applied"
+    if case in ACKED:
+        assert pair.commune.sync.import_ack(SYSTEM, pair.tmp / "acks" / f"{COMMUNE}-00001.povack").value.accepted
+        [sent] = pair.commune.sync.packages()
+        assert sent["acked_at"] is not None and sent["refusal"] is None
 
 
 def test_an_unregistered_commune_and_a_payload_for_another_office(pair: Pair, tmp_path: Path) -> None:
@@ -286,10 +307,24 @@ def test_an_out_of_order_package_is_held_until_the_missing_one_arrives(pair: Pai
     assert held.params == {"sequence": 2, "code": COMMUNE, "missing": 1}
     assert db_dump(pair.office) == before
     assert pair.office.sync.overview()[0].held == 1
+    # The commune learns its package is held, and which one the office is missing.
+    ack = pair.commune.sync.import_ack(SYSTEM, held.ack_path).value
+    assert ack.status == "held" and ack.same_file and ack.reason is not None and ack.reason.params["missing"] == 1
+    assert pair.commune.sync.packages()[0]["refusal"]["status"] == "held"
     reports = pair.import_(first)
     assert [(r.sequence, r.status) for r in reports] == [(1, "applied"), (2, "applied")]
     assert reports[1].counts["household"]["unchanged"] == 25
     assert not list(pair.office.sync.held_dir.iterdir())
+    for r in reports:  # the acknowledgements of both replace the "held" one
+        pair.commune.sync.import_ack(SYSTEM, r.ack_path)
+    assert [p["refusal"] for p in pair.commune.sync.packages()] == [None, None]
+    assert pair.commune.sync.state_counts()["household"]["accepted"] == 25
+
+
+def test_a_dry_run_of_a_refused_package_writes_no_acknowledgement(pair: Pair) -> None:
+    second = (pair.export(), pair.export())[1]
+    [held] = pair.import_(second, dry_run=True)
+    assert held.status == "held" and held.ack_path is None and not (pair.tmp / "acks").exists()
 
 
 def test_a_full_package_replaces_the_missing_ones(pair: Pair) -> None:
@@ -351,7 +386,7 @@ def test_bad_records_are_rejected_one_by_one_with_reasons_and_the_ack_says_why(p
     assert why[head_less] == ("head_name", "Required")
     # The members of the refused household go with it, each saying why.
     members = [r for r in report.rejected if r.record_type == "member" and r.field == "household_uuid"]
-    assert members and all("{parent}" in r.msgid for r in members)
+    assert members and all(r.msgid == "Its household is not in the register or was rejected" for r in members)
     assert counts(pair.office)["households"] == 24
     ack = pair.commune.sync.import_ack(SYSTEM, report.ack_path).value
     assert {r.uuid for r in ack.rejected} == {r.uuid for r in report.rejected}
@@ -400,6 +435,9 @@ def test_a_first_package_with_a_uuid_the_office_holds_is_refused_whole(pair: Pai
         [report] = pair.import_(neighbour.sync.export(SYSTEM, tmp_path / "n").value.path)
         assert report.status == "rejected" and "could not be applied" in report.msgid
         assert db_dump(pair.office) == before
+        # The copied register's sender is authenticated: it learns why, with its own key's package.
+        ack = neighbour.sync.import_ack(SYSTEM, report.ack_path).value
+        assert ack.status == "refused" and ack.reason is not None and "could not be applied" in ack.reason.msgid
     finally:
         neighbour.close()
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from povcase.db.models import AuditEntry, utcnow
+from povcase.db.models import AuditEntry, Setting, utcnow
+from povcase.errors import N_, PovcaseError
 
 
 class Role(StrEnum):
@@ -121,3 +125,53 @@ class Auditor:
     def event(self, action: str, record_type: str, uuid: str | None = None, detail: str = "") -> None:
         """Non-changing events the law asks us to log too: views, prints, exports, bulk loads."""
         self._row(action, record_type, uuid, None, None, detail or None)
+
+
+# --- an office register is read-only ---------------------------------------------------------------
+# At an upstream office the communes own their records: they arrive only through sync imports (raw
+# sqlite3, which this guard does not see). Every unit of work through a Session is checked here, at
+# flush, so no service — present or future — can change a commune's records at an office. What an office
+# may write of its own: its settings (but not what makes it an office), its accounts, the audit trail
+# (logins, prints and exports are recorded as everywhere), and its sync bookkeeping.
+OFFICE_READ_ONLY = N_("An upstream office register is read-only: a commune's records are changed by the "
+                      "commune and sent up in its packages")
+_OFFICE_OWN_TABLES = frozenset({"setting", "account", "audit_log", "sync_peer", "sync_package", "sync_state"})
+_IDENTITY_SETTINGS = frozenset({"register_kind", "commune_code", "province_code", "office_name", "installation_id"})
+_offices: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _touches_commune_records(objects: Any) -> bool:
+    for obj in objects:
+        table = getattr(obj, "__tablename__", "")
+        if table not in _OFFICE_OWN_TABLES or (isinstance(obj, Setting) and obj.key in _IDENTITY_SETTINGS):
+            return True
+    return False
+
+
+def refuse_at_office(kind: str | None) -> None:
+    """The one rule: nothing of a commune is written at an office, except by a sync import."""
+    if kind == "office":
+        raise PovcaseError(OFFICE_READ_ONLY)
+
+
+def guard_raw_connection(conn: sqlite3.Connection) -> None:
+    """The same guard for the bulk loads that write through raw sqlite3 (at raw speed)."""
+    row = conn.execute("SELECT value FROM setting WHERE key = 'register_kind'").fetchone()
+    refuse_at_office(row[0] if row else None)
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_office(session: Session, _context: Any, _instances: Any) -> None:
+    # `dirty` also lists objects whose attributes were set to the values they had: those write nothing.
+    changed = (o for o in session.dirty if session.is_modified(o))
+    if not _touches_commune_records((*session.new, *changed, *session.deleted)):
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if _offices.get(engine):  # an office stays an office (setup-office cannot be undone): cache it
+        refuse_at_office("office")
+    kind = session.connection().exec_driver_sql(
+        "SELECT value FROM setting WHERE key = 'register_kind'").scalar()
+    if kind == "office":
+        _offices[engine] = True
+    refuse_at_office(kind)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from povcase.db.engine import Database
 from povcase.db.models import SEARCH_TABLE, Commune, Hamlet, new_uuid, utcnow
 from povcase.errors import N_, FieldProblem, PovcaseError, ValidationError
-from povcase.services.base import Actor
+from povcase.services.base import Actor, guard_raw_connection
 from povcase.services.dto import AssessmentInput, HouseholdInput
 from povcase.services.households import (
     assessment_row,
@@ -124,6 +124,7 @@ def bulk_load(db: Database, actor: Actor, commune_code: str, items: Iterable[Bul
     counts = [0, 0, 0]
     try:
         conn.execute("BEGIN IMMEDIATE")
+        guard_raw_connection(conn)  # an office's households come only from the communes' packages
         next_id = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM household").fetchone()[0]) + 1
         # Codes are unique per commune, deleted households included: clashes are the caller's input
         # errors (named by index), not an IntegrityError halfway through.

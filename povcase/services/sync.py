@@ -63,6 +63,7 @@ from povcase.sync.package import (
     OpenedPackage,
     PackageError,
     RecordFile,
+    check_manifest,
     open_package,
     read_ack,
     write_ack,
@@ -143,6 +144,43 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("plan_goal", "status"): tuple(s.value for s in GoalStatus),
     ("plan_action", "status"): tuple(s.value for s in ActionStatus),
     ("sponsor", "kind"): tuple(k.value for k in SponsorKind),
+}
+
+# How the command line and the screens name the tokens of the format, in the officer's language.
+RECORD_LABELS: dict[str, str] = {
+    "hamlet": N_("Hamlets"), "household": N_("Households"), "member": N_("Members"),
+    "assessment": N_("Assessments"), "escape_plan": N_("Escape plans"), "plan_goal": N_("Plan goals"),
+    "plan_action": N_("Plan actions"), "sponsor": N_("Sponsors"), "sponsor_assignment": N_("Sponsor assignments"),
+    "visit": N_("Visits"), "support_record": N_("Support records"), "loan": N_("Loans"),
+    "loan_repayment": N_("Loan repayments"),
+}
+KIND_LABELS: dict[str, str] = {"full": N_("Full"), "incremental": N_("Incremental")}
+REGISTER_LABELS: dict[str, str] = {"commune": N_("commune"), "office": N_("upstream office")}
+COUNT_LABELS: dict[str, str] = {"new": N_("New"), "changed": N_("Changed"), "unchanged": N_("Unchanged"),
+                                "rejected": N_("Rejected")}
+STATS_LABELS: dict[str, str] = {"households": N_("Households"), "members": N_("Members"),
+                                "assessments": N_("Assessments"), "plans": N_("Plans"), "sponsors": N_("Sponsors"),
+                                "support_records": N_("Support records")}
+# What the commune is told about an acknowledgement that refuses or holds a whole package, and about
+# an export with nothing new (a heartbeat: see docs/sync-format.md).
+ACK_REFUSED = N_("The office refused package {sequence} as a whole, no record was accepted: {reason}")
+ACK_HELD = N_("The office has not applied package {sequence} yet: {reason}")
+ACK_OTHER_FILE = N_("The office received another file than the one exported here (damaged or changed on the way)")
+SEND_FULL = N_("Send a full package to replace it.")
+HEARTBEAT = N_("Nothing changed since the office's last acknowledgement: package {sequence} carries no records and "
+               "tells the office this register is up to date")
+
+# A child whose parent is missing or rejected: one sentence per parent type, so each translates whole.
+_PARENT_MISSING: dict[str, str] = {
+    "hamlet": N_("Its hamlet is not in the register or was rejected"),
+    "household": N_("Its household is not in the register or was rejected"),
+    "member": N_("Its member is not in the register or was rejected"),
+    "escape_plan": N_("Its escape plan is not in the register or was rejected"),
+    "plan_goal": N_("Its plan goal is not in the register or was rejected"),
+    "sponsor": N_("Its sponsor is not in the register or was rejected"),
+    "sponsor_assignment": N_("Its sponsor assignment is not in the register or was rejected"),
+    "support_record": N_("Its support record is not in the register or was rejected"),
+    "loan": N_("Its loan is not in the register or was rejected"),
 }
 
 # What `stats` counts, per commune: live records (a deleted household takes its members along).
@@ -254,10 +292,16 @@ class ImportReport:
     ack_path: Path | None = None
     msgid: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    sender_verified: bool = False  # signed by a registered commune: a refusal or hold is acknowledged to it
 
     @property
     def ok(self) -> bool:
         return self.status in ("applied", "preview", "nothing")
+
+    @property
+    def to_apply(self) -> bool:
+        """Worth importing for real after a preview: to apply it, or to hold it and tell its commune why."""
+        return self.status == "preview" or (self.status in ("held", "rejected") and self.sender_verified)
 
 
 @dataclass(frozen=True)
@@ -265,6 +309,9 @@ class AckResult:
     sequence: int
     accepted: int
     rejected: list[Rejection]
+    status: str = "applied"  # applied | refused (the whole package) | held (until a missing one arrives)
+    reason: FieldProblem | None = None  # why refused or held
+    same_file: bool = True  # False: the office received another file than the one exported (damaged?)
 
 
 @dataclass(frozen=True)
@@ -307,6 +354,11 @@ class RecordState:
     label: str  # household code (or the record's UUID)
     state: str
     reason: FieldProblem | None
+
+
+def _refusal_key(sequence: int) -> str:
+    """The setting row keeping why the office refused or holds an exported package (no table for it)."""
+    return f"sync_refused_{sequence:05d}"
 
 
 def _crash_point(stage: str) -> None:
@@ -571,10 +623,15 @@ class SyncService:
                     raise PackageError(N_("The acknowledgement is for commune {found}, not for this commune {expected}"),
                                        found=ack["commune_code"], expected=code)
                 seq, sha = int(ack["sequence"]), str(ack["package_sha256"])
+                status = str(ack.get("status", "applied"))
                 rejected = [Rejection(str(r["type"]), str(r["uuid"]), r.get("revision"), str(r["field"]),
                                       str(r["msgid"]), dict(r["params"])) for r in ack["rejected"]]
+                reason = (FieldProblem("", str(ack["reason"]["msgid"]), dict(ack["reason"]["params"]))
+                          if status != "applied" else None)
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise PackageError(N_("Not a povcase acknowledgement file")) from None
+            if reason is not None:
+                return self._import_refusal(conn, actor, path, seq, sha, status, reason)
             pkg = conn.execute("SELECT id FROM sync_package WHERE direction = 'out' AND sequence = ? AND sha256 = ?",
                                (seq, sha)).fetchone()
             if pkg is None:
@@ -592,6 +649,7 @@ class SyncService:
                              [(r.revision, json.dumps({"field": r.field, "msgid": r.msgid, "params": r.params},
                                                       ensure_ascii=False), r.uuid) for r in rejected])
             conn.execute("UPDATE sync_package SET acked_at = ? WHERE id = ?", (now, pkg[0]))
+            conn.execute("DELETE FROM setting WHERE key = ?", (_refusal_key(seq),))  # held, then applied
             self._audit(conn, actor, "import_ack", "sync_package", None, path.name,
                         f"package {seq}: {accepted} accepted, {len(rejected)} rejected", now)
             conn.execute("COMMIT")
@@ -604,6 +662,34 @@ class SyncService:
         changes = Changes()
         changes.add("sync_package", str(seq), "update")
         return Result(AckResult(seq, accepted, rejected), changes)
+
+    def _import_refusal(self, conn: sqlite3.Connection, actor: Actor, path: Path, seq: int, sha: str, status: str,
+                        reason: FieldProblem) -> Result[AckResult]:
+        """The office refused (or holds) a whole package: keep why, beside the package; no record changes state.
+
+        Matched by sequence alone: the office may have received a damaged copy (another SHA-256) — the
+        manifest it authenticated was signed here, and this register wrote one package per sequence."""
+        row = conn.execute("SELECT sha256 FROM sync_package WHERE direction = 'out' AND sequence = ?", (seq,)).fetchone()
+        if row is None:
+            raise PackageError(N_("The acknowledgement is for package {sequence}, which this register did not "
+                                  "send"), sequence=seq)
+        same_file = row[0] == sha
+        now = _now_text()
+        value = json.dumps({"status": status, "msgid": reason.msgid, "params": reason.params, "at": now,
+                            "same_file": same_file}, ensure_ascii=False)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                         "value = excluded.value", (_refusal_key(seq), value))
+            self._audit(conn, actor, "import_ack", "sync_package", None, path.name,
+                        f"package {seq}: {status} — {reason.msgid.format(**reason.params)}", now)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        changes = Changes()
+        changes.add("sync_package", str(seq), "update")
+        return Result(AckResult(seq, 0, [], status, reason, same_file), changes)
 
     def record_states(self, record_type: str = "household", limit: int | None = None) -> list[RecordState]:
         """Each record's sync state at the commune: not sent, sent, accepted, or rejected (with why)."""
@@ -658,14 +744,24 @@ class SyncService:
             conn.close()
 
     def packages(self) -> list[dict[str, Any]]:
+        """The packages written (commune) or applied (office); at a commune with the office's refusal, if any."""
         conn = self.db.raw_connection()
         try:
             rows = conn.execute("SELECT direction, commune_code, sequence, kind, recorded_at, acked_at, file_name, "
                                 "summary FROM sync_package ORDER BY recorded_at DESC, id DESC").fetchall()
+            refusals = dict(conn.execute("SELECT key, value FROM setting WHERE key GLOB 'sync_refused_*'"))
         finally:
             conn.close()
-        return [{"direction": r[0], "commune_code": r[1], "sequence": r[2], "kind": r[3], "recorded_at": r[4],
-                 "acked_at": r[5], "file_name": r[6], "summary": json.loads(r[7])} for r in rows]
+        out = []
+        for r in rows:
+            refusal = refusals.get(_refusal_key(r[2])) if r[0] == "out" and r[5] is None else None
+            try:
+                refused = json.loads(refusal) if refusal else None
+            except ValueError:
+                refused = None
+            out.append({"direction": r[0], "commune_code": r[1], "sequence": r[2], "kind": r[3], "recorded_at": r[4],
+                        "acked_at": r[5], "file_name": r[6], "summary": json.loads(r[7]), "refusal": refused})
+        return out
 
     # --- import (office) -------------------------------------------------------------------------
     @property
@@ -719,18 +815,48 @@ class SyncService:
     def _import_one(self, actor: Actor, path: Path, s: dict[str, str], keys: KeyPair, dry_run: bool,
                     ack_dir: Path, state: dict[str, bool]) -> ImportReport:
         report = ImportReport(path, "rejected")
+        sender: tuple[str, int] | None = None
+        pkg: OpenedPackage | None = None
         try:
-            self._verify_and_apply(actor, path, s, keys, dry_run, ack_dir, state, report)
+            pkg = open_package(path, check=False)
+            sender = self._registered_sender(pkg)
+            if sender is not None:
+                report.commune_code, report.sequence = sender
+                report.sender_verified = True
+            self._verify_and_apply(actor, pkg, s, keys, dry_run, ack_dir, state, report)
         except PovcaseError as e:
             if report.status != "held":
                 report.status = "rejected"
             report.msgid, report.params = e.msgid, e.params
             log.info("package %s refused: %s", path, e)
+            if sender is not None and pkg is not None and not dry_run:
+                report.ack_path = self._write_refusal_ack(pkg, sender, report, keys, ack_dir, s)
         return report
 
-    def _verify_and_apply(self, actor: Actor, path: Path, s: dict[str, str], keys: KeyPair, dry_run: bool,
+    def _registered_sender(self, pkg: OpenedPackage) -> tuple[str, int] | None:
+        """The commune and sequence of a package whose manifest a registered commune's key signed, else None.
+
+        Only such a package gets an acknowledgement when it is refused whole: junk, a bad signature or
+        an unknown sender gets none (see docs/sync-format.md)."""
+        m = pkg.manifest
+        commune = m.get("commune")
+        code = commune.get("code") if isinstance(commune, dict) else None
+        seq = m.get("sequence")
+        if not isinstance(code, str) or len(code) != 5 or not code.isdigit() or type(seq) is not int or seq < 1:
+            return None
+        conn = self.db.raw_connection()
+        try:
+            peer = self._peer(conn, KIND_COMMUNE, code)
+        finally:
+            conn.close()
+        if peer is None or not peer.verify(pkg.signature, pkg.manifest_bytes):
+            return None
+        return code, seq
+
+    def _verify_and_apply(self, actor: Actor, pkg: OpenedPackage, s: dict[str, str], keys: KeyPair, dry_run: bool,
                           ack_dir: Path, state: dict[str, bool], report: ImportReport) -> None:
-        pkg = open_package(path)
+        check_manifest(pkg.manifest)
+        path = pkg.path
         m = pkg.manifest
         report.commune_code, report.sequence, report.kind = pkg.commune_code, pkg.sequence, pkg.kind
         report.commune_name = str(m["commune"]["name"])
@@ -816,6 +942,24 @@ class SyncService:
         finally:
             conn.close()
 
+    def _write_refusal_ack(self, pkg: OpenedPackage, sender: tuple[str, int], report: ImportReport, keys: KeyPair,
+                           ack_dir: Path, s: dict[str, str]) -> Path | None:
+        """Tell the commune why its package was refused whole (or is held): signed like any acknowledgement."""
+        code, seq = sender
+        params = {k: v if isinstance(v, str | int | float) else str(v) for k, v in report.params.items()}
+        try:
+            ack_dir.mkdir(parents=True, exist_ok=True)
+            path = ack_dir / f"{code}-{seq:05d}.povack"
+            write_ack(path, {"status": "held" if report.status == "held" else "refused", "commune_code": code,
+                             "sequence": seq, "package_sha256": pkg.sha256,
+                             "office": {"province_code": s.get("province_code"), "name": s.get("office_name", "")},
+                             "checked_at": utcnow().isoformat(timespec="seconds") + "Z",
+                             "reason": {"msgid": report.msgid, "params": params}, "counts": {}, "rejected": []}, keys)
+        except OSError as e:  # the refusal itself stands; only its acknowledgement is missing
+            log.warning("could not write the acknowledgement of a refused package %s: %s", pkg.path, e)
+            return None
+        return path
+
     @staticmethod
     def _nothing(report: ImportReport) -> None:
         report.status = "nothing"
@@ -899,8 +1043,7 @@ class SyncService:
                     f"SELECT s.rowid FROM stage.{t} s WHERE s._reason IS NULL AND s.{f} IS NOT NULL "
                     f"AND NOT EXISTS (SELECT 1 FROM stage.s_{parent} p WHERE p.uuid = s.{f} AND p._reason IS NULL) "
                     f"AND NOT EXISTS (SELECT 1 FROM {_q(parent)} e WHERE e.uuid = s.{f}{own})", args).fetchall()
-                reject(t, [(r[0], ref_field(column), {"msgid": N_("Its {parent} is not in the register or was "
-                                                                   "rejected"), "params": {"parent": parent}})
+                reject(t, [(r[0], ref_field(column), {"msgid": _PARENT_MISSING[parent], "params": {}})
                            for r in rows])
             if not fresh:
                 self._mark_existing(conn, spec, commune_id, reject)
@@ -965,7 +1108,7 @@ class SyncService:
                    s: dict[str, str]) -> Path:
         ack_dir.mkdir(parents=True, exist_ok=True)
         path = ack_dir / f"{pkg.commune_code}-{pkg.sequence:05d}.povack"
-        write_ack(path, {"commune_code": pkg.commune_code, "sequence": pkg.sequence, "package_sha256": pkg.sha256,
+        write_ack(path, {"status": "applied", "commune_code": pkg.commune_code, "sequence": pkg.sequence, "package_sha256": pkg.sha256,
                          "office": {"province_code": s.get("province_code"), "name": s.get("office_name", "")},
                          "applied_at": utcnow().isoformat(timespec="seconds") + "Z", "counts": report.counts,
                          "rejected": [r.to_json() for r in report.rejected]}, keys)

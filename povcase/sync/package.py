@@ -37,6 +37,11 @@ from povcase.sync.keys import KeyPair, PublicKey
 FORMAT = "povcase-sync"
 FORMAT_VERSION = 1
 ACK_FORMAT = "povcase-sync-ack"
+# Acknowledgements of a package applied stay version 1; one saying a package was refused or held is
+# version 2, so that an older povcase at the commune refuses it ("update povcase") instead of reading it
+# as an acknowledgement that accepts every record.
+ACK_VERSION = 2
+ACK_STATUSES = ("applied", "refused", "held")
 SUFFIX = ".povsync"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -301,8 +306,11 @@ def _decode_records(plain: bytes, rtype: str, expected: int, name: str) -> Recor
     return RecordFile(rtype, fields, rows)
 
 
-def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> OpenedPackage:
-    """Read the zip within the limits and parse its manifest (format and versions are the caller's)."""
+def open_package(path: Path, limits: Limits = DEFAULT_LIMITS, check: bool = True) -> OpenedPackage:
+    """Read the zip within the limits and parse its manifest (format and versions are the caller's).
+
+    `check=False` leaves the manifest's shape and versions to the caller (`check_manifest`), who first
+    wants to know whether a registered commune signed it: a refusal is then acknowledged to it."""
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -355,7 +363,8 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> OpenedPackage:
         raise _bad(N_("The package's manifest is damaged: {field}"), field=MANIFEST) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _bad(N_("Not a povcase package: the file is not a complete zip archive (cut short or damaged?)"))
-    check_manifest(manifest)
+    if check:
+        check_manifest(manifest)
     pkg = OpenedPackage(path, sha, size, manifest, manifest_bytes, signature, members, limits)
     return pkg
 
@@ -383,7 +392,8 @@ def check_manifest(m: dict[str, Any]) -> None:
 
 # --- acknowledgements -------------------------------------------------------------------------------
 def write_ack(path: Path, ack: Mapping[str, Any], office: KeyPair) -> None:
-    body = dict(ack, format=ACK_FORMAT, format_version=FORMAT_VERSION)
+    version = FORMAT_VERSION if ack.get("status", "applied") == "applied" else ACK_VERSION
+    body = dict(ack, format=ACK_FORMAT, format_version=version)
     data = {"ack": body, "signature": office.sign(canonical_json(body)).hex()}
     part = path.with_name(path.name + ".part")
     part.write_bytes(canonical_json(data))
@@ -408,6 +418,7 @@ def read_ack(path: Path, office: PublicKey, max_bytes: int = 256 << 20) -> dict[
         raise _bad(N_("Not a povcase acknowledgement file")) from None
     if not office.verify(signature, canonical_json(body)):
         raise _bad(N_("The acknowledgement's signature does not match the registered office key"))
-    if not isinstance(body.get("format_version"), int) or body["format_version"] > FORMAT_VERSION:
+    if not isinstance(body.get("format_version"), int) or body["format_version"] > ACK_VERSION \
+            or body.get("status", "applied") not in ACK_STATUSES:
         raise _bad(N_("The acknowledgement was made by a newer povcase; update povcase first"))
     return body

@@ -34,7 +34,19 @@ from povcase.errors import N_
 from povcase.i18n import _, format_date, format_number, tr
 from povcase.services.base import Actor, Role
 from povcase.services.register import Register
-from povcase.services.sync import RECORD_TYPES, SYNC_STATES, ImportReport
+from povcase.services.sync import (
+    ACK_HELD,
+    ACK_OTHER_FILE,
+    ACK_REFUSED,
+    COUNT_LABELS,
+    HEARTBEAT,
+    KIND_LABELS,
+    RECORD_LABELS,
+    RECORD_TYPES,
+    SEND_FULL,
+    SYNC_STATES,
+    ImportReport,
+)
 from povcase.sync.keys import read_public_key
 from povcase.ui.messages import error_text, problem_text
 from povcase.ui.resources import icon
@@ -42,20 +54,11 @@ from povcase.ui.tasks import TaskProgress
 
 SCREEN_SIZE = (1100, 640)
 
-RECORD_LABELS: dict[str, str] = {
-    "hamlet": N_("Hamlets"), "household": N_("Households"), "member": N_("Members"),
-    "assessment": N_("Assessments"), "escape_plan": N_("Escape plans"), "plan_goal": N_("Plan goals"),
-    "plan_action": N_("Plan actions"), "sponsor": N_("Sponsors"), "sponsor_assignment": N_("Sponsor assignments"),
-    "visit": N_("Visits"), "support_record": N_("Support records"), "loan": N_("Loans"),
-    "loan_repayment": N_("Loan repayments"),
-}
 STATE_LABELS: dict[str, str] = {"not_sent": N_("Not sent"), "sent": N_("Sent"), "accepted": N_("Accepted"),
                                 "rejected": N_("Rejected")}
-PREVIEW_COLUMNS: dict[str, str] = {"new": N_("New"), "changed": N_("Changed"), "unchanged": N_("Unchanged"),
-                                   "rejected": N_("Rejected")}
+PREVIEW_COLUMNS = COUNT_LABELS
 STATUS_LABELS: dict[str, str] = {"applied": N_("Applied"), "preview": N_("Ready to apply"),
                                  "nothing": N_("Already imported"), "held": N_("Held"), "rejected": N_("Refused")}
-KIND_LABELS: dict[str, str] = {"full": N_("Full"), "incremental": N_("Incremental")}
 PACKAGE_FILTER = N_("Sync packages (*.povsync)")
 KEY_FILTER = N_("Public keys (*.povkey *.json)")
 ACK_FILTER = N_("Acknowledgements (*.povack)")
@@ -82,6 +85,18 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], numeric: frozenset
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
+
+
+def _answer(package: dict[str, Any]) -> str:
+    """The office's answer to a package sent: when it was acknowledged, or why it was refused or is held."""
+    if package["acked_at"]:
+        return str(package["acked_at"])[:16]
+    refusal = package.get("refusal")
+    if not refusal:
+        return ""
+    msgid, params = refusal["msgid"], refusal["params"]
+    status = STATUS_LABELS["held"] if refusal["status"] == "held" else STATUS_LABELS["rejected"]
+    return _(status) + ": " + tr(msgid, **params)
 
 
 def _percent(rate: float) -> str:
@@ -158,7 +173,7 @@ class CommuneSyncScreen(_Screen):
         self.ack_button.clicked.connect(self._choose_ack)
         self.states = _table([_("Record type"), *(_(STATE_LABELS[s]) for s in SYNC_STATES)])
         self.households = _table([_("Household code"), _("Sync state"), _("Why rejected")])
-        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Acknowledged"), _("Record count")])
+        self.packages = _table([_("Package"), _("Kind"), _("Written"), _("Record count"), _("Office's answer")])
 
         top = QHBoxLayout()
         top.addWidget(self.office_label, 1)
@@ -205,9 +220,9 @@ class CommuneSyncScreen(_Screen):
                             for t in RECORD_TYPES if sum(counts[t].values())], frozenset(range(1, 5)))
         _fill(self.households, [[s.label, _(STATE_LABELS[s.state]), problem_text(s.reason) if s.reason else ""]
                                 for s in sync.record_states("household")])
-        _fill(self.packages, [[str(p["sequence"]), _(KIND_LABELS.get(p["kind"], p["kind"])), p["recorded_at"][:16], (p["acked_at"] or "")[:16],
-                               format_number(sum(p["summary"].values()))]
-                              for p in sync.packages() if p["direction"] == "out"], frozenset({0, 4}))
+        _fill(self.packages, [[str(p["sequence"]), _(KIND_LABELS.get(p["kind"], p["kind"])), p["recorded_at"][:16],
+                               format_number(sum(p["summary"].values())), _answer(p)]
+                              for p in sync.packages() if p["direction"] == "out"], frozenset({0, 3}))
 
     # file choosers (thin: the work is in the methods below, which tests call directly)
     def _choose_office_key(self) -> None:
@@ -259,16 +274,26 @@ class CommuneSyncScreen(_Screen):
                                              progress=lambda done, total: p.update(done, total)).value
 
         def done(result: Any) -> None:
+            records = sum(result.counts.values())
             self._said(tr("Package {sequence} ({kind}): {records} records", sequence=result.sequence,
-                          kind=_(KIND_LABELS[result.kind]), records=sum(result.counts.values())) + f" → {result.path}")
+                          kind=_(KIND_LABELS[result.kind]), records=records) + f" → {result.path}"
+                       + ("" if records else "\n" + tr(HEARTBEAT, sequence=result.sequence)))
             self.refresh()
 
         self._run(_("Exporting a package"), work, done)
 
     def import_ack_file(self, path: Path) -> None:
         def done(result: Any) -> None:
-            lines = [tr("Acknowledgement of package {sequence}: {accepted} records accepted, {rejected} rejected",
-                        sequence=result.sequence, accepted=result.accepted, rejected=len(result.rejected))]
+            if result.reason is not None:
+                head = ACK_HELD if result.status == "held" else ACK_REFUSED
+                lines = [tr(head, sequence=result.sequence, reason=problem_text(result.reason))]
+                if result.status == "refused":
+                    lines.append(_(SEND_FULL))
+                if not result.same_file:
+                    lines.append(_(ACK_OTHER_FILE))
+            else:
+                lines = [tr("Acknowledgement of package {sequence}: {accepted} records accepted, {rejected} rejected",
+                            sequence=result.sequence, accepted=result.accepted, rejected=len(result.rejected))]
             self._said("\n".join(lines))
             self.refresh()
 
@@ -305,7 +330,8 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.rejected, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.apply_button = self.buttons.addButton(_("Apply"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.apply_button.setEnabled(any(r.status == "preview" for r in reports))
+        # A refused or held package of a registered commune is "applied" too: held, and acknowledged with why.
+        self.apply_button.setEnabled(any(r.to_apply for r in reports))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -407,7 +433,7 @@ class OfficeOverviewScreen(_Screen):
         def done(reports: list[ImportReport]) -> None:
             dialog = ImportPreviewDialog(reports, self)
             if self.exec_preview(dialog) == QDialog.DialogCode.Accepted:
-                self.apply_files([r.path for r in reports if r.status == "preview"])
+                self.apply_files([r.path for r in reports if r.to_apply])
             else:
                 self._said("\n".join(report_line(r) for r in reports))
 

@@ -51,7 +51,21 @@ def test_commune_registers_the_office_exports_with_progress_and_reads_the_ack(qt
     assert set(column(screen.households, 1)) == {_("Accepted")}
     households_row = column(screen.states, 0).index(_("Households"))
     assert screen.states.item(households_row, 3).text() == "6"
-    assert column(screen.packages, 3)[0] != ""  # acknowledged
+    assert column(screen.packages, 4)[0] != ""  # acknowledged
+
+    # Nothing changed since: a heartbeat package, said so.
+    screen.export_to(tmp / "out")
+    assert "không chứa bản ghi nào" in screen.result_label.text()
+    # Number 3 arrives before number 2: the office holds it and tells the commune, which shows why.
+    screen.export_to(tmp / "out")
+    third = max((tmp / "out").iterdir())
+    [held] = office.sync.import_packages(Actor("x", Role.SYSTEM), [third], ack_dir=tmp / "acks")
+    screen.import_ack_file(held.ack_path)
+    assert screen.result_label.text().startswith("Gói 3 chưa được cơ quan cấp trên áp dụng: ")
+    assert "cho đến khi nhận được gói 2" in screen.result_label.text()
+    assert column(screen.packages, 0)[0] == "3"
+    assert column(screen.packages, 4)[0].startswith(_("Held") + ": ")
+    assert "Bổ sung" in column(screen.packages, 1) and "incremental" not in column(screen.packages, 1)
 
 
 def test_a_bad_key_file_is_explained_on_the_screen(qtbot, both, officer) -> None:  # type: ignore[no-untyped-def]
@@ -105,3 +119,19 @@ def test_a_refused_package_cannot_be_applied(qtbot, both, monkeypatch) -> None: 
     assert not shown[0].apply_button.isEnabled()
     assert _("Refused") in shown[0].lines.text()
     assert screen.communes.rowCount() == 0
+
+
+def test_a_held_package_of_a_registered_commune_is_kept_and_acknowledged_on_apply(  # type: ignore[no-untyped-def]
+        qtbot, both, monkeypatch) -> None:
+    commune, office, tmp = both
+    commune.sync.trust(Actor("x", Role.SYSTEM), office.sync.own_public_key())
+    commune.sync.export(Actor("x", Role.SYSTEM), tmp / "out")  # number 1 never reaches the office
+    second = commune.sync.export(Actor("x", Role.SYSTEM), tmp / "out").value.path
+    screen = OfficeOverviewScreen(office, Actor("x", Role.OFFICER))
+    qtbot.addWidget(screen)
+    shown: list[ImportPreviewDialog] = []
+    monkeypatch.setattr(screen, "exec_preview", lambda d: shown.append(d) or QDialog.DialogCode.Accepted)
+    screen.preview_files([second])
+    assert shown[0].apply_button.isEnabled() and _("Held") in shown[0].lines.text()
+    assert "29461-00002.povack" in screen.result_label.text()
+    assert [p.name for p in office.sync.held_dir.iterdir()] == [f"{COMMUNE}-00002.povsync"]
