@@ -34,8 +34,9 @@ def rate(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
 
 
-@dataclass(frozen=True)
-class AreaCounts:
+class _Rates:
+    """Poor and near-poor rates of anything that counts households, poor and near-poor."""
+
     households: int
     poor: int
     near_poor: int
@@ -47,6 +48,13 @@ class AreaCounts:
     @property
     def near_poor_rate(self) -> float:
         return rate(self.near_poor, self.households)
+
+
+@dataclass(frozen=True)
+class AreaCounts(_Rates):
+    households: int
+    poor: int
+    near_poor: int
 
 
 @dataclass(frozen=True)
@@ -81,20 +89,12 @@ class YearResults:
 
 
 @dataclass(frozen=True)
-class TrendPoint:
+class TrendPoint(_Rates):
     year: int
     households: int
     poor: int
     near_poor: int
     decided: bool
-
-    @property
-    def poor_rate(self) -> float:
-        return rate(self.poor, self.households)
-
-    @property
-    def near_poor_rate(self) -> float:
-        return rate(self.near_poor, self.households)
 
 
 _METRICS = ("households", "poor", "near_poor", "last_poor", "last_near_poor", "escaped", "newly_poor",
