@@ -36,7 +36,7 @@ from povcase.services.base import Actor
 from povcase.services.register import Register
 from povcase.ui.messages import show_error
 from povcase.ui.resources import icon
-from povcase.ui.tasks import TaskRunner
+from povcase.ui.tasks import runner_for
 
 LIST_KINDS: tuple[tuple[str, str], ...] = (
     ("posting", N_("Posting list (niêm yết): poor, near-poor and escaped")),
@@ -87,21 +87,6 @@ def open_output(paths: Sequence[Path]) -> None:
         return
     target = paths[0] if len(paths) == 1 else paths[0].parent
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
-
-
-def runner_for(widget: QWidget) -> Callable[..., Any]:
-    """The window's task runner (MainWindow.run_task), or one of our own for a widget without one."""
-    w: QObject | None = widget
-    while w is not None:
-        run = getattr(w, "run_task", None)
-        if callable(run):
-            return run
-        w = w.parent()
-    own = getattr(widget, "_print_runner", None)
-    if own is None:
-        own = TaskRunner(widget)
-        widget._print_runner = own  # type: ignore[attr-defined]
-    return own.run
 
 
 def run_print(parent: QWidget, title: str, work: Callable[[Any], Any], total: int,

@@ -69,6 +69,7 @@ from povcase.ui.review_dialogs import (
     ReviewForm,
     SurveyForm,
 )
+from povcase.ui.tasks import runner_for
 
 SOURCE_LABELS = {"status": N_("Poor or near-poor now"), "application": N_("Applied (Mẫu 01)"),
                  "added": N_("Added by the officer")}
@@ -169,13 +170,7 @@ class ReviewScreen(QDialog):
         self._complaints: list[ComplaintDTO] = []
         self._applications: list[DueApplication] = []
         self.decision_task: Any = None
-        if run_task is None:
-            run_task = getattr(parent, "run_task", None)
-        if run_task is None:
-            from povcase.ui.tasks import TaskRunner
-
-            run_task = TaskRunner(self).run
-        self.run_task = run_task
+        self.run_task = run_task or runner_for(parent if parent is not None else self)
         _screen_setup(self, _("Annual and monthly review"), "review")
         self.resize(1240, 720)
 

@@ -440,3 +440,19 @@ class TaskRunner(QObject):
         if not isinstance(error, PovcaseError):
             log.error("task %r failed", task.title, exc_info=error)
         task._on_error(error)
+
+
+def runner_for(widget: QObject) -> Callable[..., Any]:
+    """The window's task runner (the nearest `run_task` up the parent chain, i.e. MainWindow's one writer
+    thread), or, for a widget shown without such a window (scripts, tests), one runner of its own."""
+    w: QObject | None = widget
+    while w is not None:
+        run = getattr(w, "run_task", None)
+        if callable(run):
+            return run
+        w = w.parent()
+    own = getattr(widget, "_own_task_runner", None)
+    if own is None:
+        own = TaskRunner(widget)
+        widget._own_task_runner = own  # type: ignore[attr-defined]
+    return own.run

@@ -199,7 +199,7 @@ def test_the_editors_print_button(qtbot, register: Register, officer: Actor, cas
     certificate.trigger()  # the editor has no window runner: it prints through its own, in the background
     qtbot.waitUntil(lambda: bool(files["opened"]), timeout=10000)
     assert "GIẤY CHỨNG NHẬN HỘ NGHÈO" in pdf_text(files["opened"][0][0])
-    editor._print_runner.wait_idle()
+    editor._own_task_runner.wait_idle()
 
     new = HouseholdEditor(register, officer, None, today=TODAY)
     qtbot.addWidget(new)
