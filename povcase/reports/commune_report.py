@@ -15,20 +15,10 @@ from reportlab.lib import colors
 from povcase.i18n import format_date, format_number, format_vnd, translate
 from povcase.reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from povcase.reports.layout import SMALL, WIDTH, Column, Layout
-from povcase.reports.model import AreaLine, CommuneReportDoc, TrendLine
+from povcase.reports.model import AreaLine, CommuneReportDoc, TrendLine, fixed
 
 POOR_COLOUR = colors.HexColor("#b03a2e")
 NEAR_POOR_COLOUR = colors.HexColor("#d4a017")
-
-
-def fixed(value: float, lang: str, digits: int = 2, sign: bool = False) -> str:
-    """7.25 → "7,25" (vi) / "7.25" (en); with `sign`, "+0,50" and "−1,20" (a true minus)."""
-    text = f"{abs(value):,.{digits}f}"
-    if lang == "vi":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    if value < 0 and round(abs(value), digits) > 0:
-        return "−" + text
-    return ("+" + text) if sign and value > 0 else text
 
 
 def _area_row(a: AreaLine, lang: str, has_last_year: bool = True) -> tuple[str, ...]:

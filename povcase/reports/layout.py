@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from povcase.i18n import translate
 from povcase.reports.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, register_fonts
+from povcase.reports.model import Letterhead
 
 PAGE_W, PAGE_H = A4
 LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
@@ -81,23 +81,6 @@ def wrap(text: str, font: str, size: float, width: float, first_width: float | N
             line.append(word)
         out.append(" ".join(line))
     return out
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The issuing body and the place and date line of a document."""
-
-    authority: str  # "ỦY BAN NHÂN DÂN" ("" to leave out)
-    issuer: str  # "XÃ TRÀ CÚ"
-    place: str  # "Trà Cú", for "Trà Cú, ngày … tháng … năm …"
-    issued_on: date
-    commune: str = ""  # "xã Trà Cú", inside sentences
-    lang: str = "vi"
-
-    def place_and_date(self) -> str:
-        d = self.issued_on
-        return translate("{place}, day {d} month {m} year {y}", self.lang, place=self.place, d=f"{d.day:02d}",
-                         m=f"{d.month:02d}", y=d.year)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from povcase.reports.layout import Letterhead
+from povcase.i18n import translate
+
+
+def fixed(value: float, lang: str, digits: int = 2, sign: bool = False) -> str:
+    """7.25 → "7,25" (vi) / "7.25" (en); with `sign`, "+0,50" and "−1,20" (a true minus)."""
+    text = f"{abs(value):,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    if value < 0 and round(abs(value), digits) > 0:
+        return "−" + text
+    return ("+" + text) if sign and value > 0 else text
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The issuing body and the place and date line of a document."""
+
+    authority: str  # "ỦY BAN NHÂN DÂN" ("" to leave out)
+    issuer: str  # "XÃ TRÀ CÚ"
+    place: str  # "Trà Cú", for "Trà Cú, ngày … tháng … năm …"
+    issued_on: date
+    commune: str = ""  # "xã Trà Cú", inside sentences
+    lang: str = "vi"
+
+    def place_and_date(self) -> str:
+        d = self.issued_on
+        return translate("{place}, day {d} month {m} year {y}", self.lang, place=self.place, d=f"{d.day:02d}",
+                         m=f"{d.month:02d}", y=d.year)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -42,9 +43,6 @@ from povcase.domain.standards import CLASSIFICATION_LABELS, STANDARDS, Classific
 from povcase.domain.text import fold, nfc, person_sort_key
 from povcase.errors import N_, FieldProblem, NotFoundError, PovcaseError, ValidationError
 from povcase.i18n import format_number, format_vnd, translate
-from povcase.reports import documents, xlsx
-from povcase.reports.commune_report import fixed, report_layout
-from povcase.reports.layout import Layout, Letterhead
 from povcase.reports.model import (
     ActionLine,
     AreaLine,
@@ -53,6 +51,7 @@ from povcase.reports.model import (
     DeprivationLine,
     GoalLine,
     HouseholdListDoc,
+    Letterhead,
     ListRow,
     ListSection,
     MemberLine,
@@ -63,6 +62,7 @@ from povcase.reports.model import (
     SupportLine,
     TargetLine,
     TrendLine,
+    fixed,
 )
 from povcase.services.base import Actor, Auditor, Result
 from povcase.services.communes import CommuneService
@@ -70,6 +70,29 @@ from povcase.services.households import indicators_from_json
 from povcase.services.results import AreaResult, ResultsService, rate
 from povcase.services.review import ReviewService
 from povcase.services.support import SupportService
+
+if TYPE_CHECKING:
+    from povcase.reports.layout import Layout
+
+
+# reportlab and openpyxl load on the first print or export, not when the register opens (~0.25 s of
+# every start-up and every command otherwise).
+def _pdf() -> ModuleType:
+    from povcase.reports import documents
+
+    return documents
+
+
+def _pdf_report() -> ModuleType:
+    from povcase.reports import commune_report
+
+    return commune_report
+
+
+def _excel() -> ModuleType:
+    from povcase.reports import xlsx
+
+    return xlsx
 
 CANCELLED = N_("Cancelled; nothing was saved")
 LIST_KINDS = ("posting", "poor", "near_poor", "escaped", "newly_poor", "newly_near_poor")
@@ -281,7 +304,7 @@ class ReportService:
         if not household_uuids:
             raise ValidationError([FieldProblem("households", N_("Choose at least one household"))])
         docs = self.plan_docs(household_uuids, today, actor.name, lang)
-        written = self._write_pdfs(docs, documents.plan_layout, out, one_file,
+        written = self._write_pdfs(docs, _pdf().plan_layout, out, one_file,
                                    translate("Household support plan to escape poverty", lang),
                                    lambda d: f"{d.code} {_slug(translate('Support plan', lang))}.pdf", progress)
         return self._audit(actor, "household", list(household_uuids), "support plan", written)
@@ -362,7 +385,7 @@ class ReportService:
         if not certificate_uuids:
             raise ValidationError([FieldProblem("certificates", N_("There is no certificate to print"))])
         docs = self.certificate_docs(certificate_uuids, today, lang)
-        written = self._write_pdfs(docs, documents.certificate_layout, out, one_file,
+        written = self._write_pdfs(docs, _pdf().certificate_layout, out, one_file,
                                    translate("Certificates", lang),
                                    lambda d: f"{d.code} {_slug(translate('Certificate', lang))}.pdf", progress)
         return self._audit(actor, "certificate", list(certificate_uuids), "certificate", written)
@@ -455,9 +478,9 @@ class ReportService:
         doc = self.list_doc(kind, year, hamlet_uuid, today, actor.name, lang)
         pages = 0
         if fmt == "pdf":
-            pages = documents.write_pdf(out, [documents.list_layout(doc)], doc.title)
+            pages = _pdf().write_pdf(out, [_pdf().list_layout(doc)], doc.title)
         else:
-            xlsx.write_list(out, doc)
+            _excel().write_list(out, doc)
         output = Output((out,), 1, pages)
         with self.db.session() as s:
             audit = Auditor(s, actor)
@@ -513,9 +536,9 @@ class ReportService:
         doc = self.sponsor_doc(today, actor.name, sponsor_uuid, lang)
         pages = 0
         if fmt == "pdf":
-            pages = documents.write_pdf(out, [documents.sponsor_sheet_layout(doc)], doc.title)
+            pages = _pdf().write_pdf(out, [_pdf().sponsor_sheet_layout(doc)], doc.title)
         else:
-            xlsx.write_sponsor_sheet(out, doc)
+            _excel().write_sponsor_sheet(out, doc)
         with self.db.session() as s:
             audit = Auditor(s, actor)
             audit.event("print" if fmt == "pdf" else "export", "sponsor" if sponsor_uuid else "sponsor_list",
@@ -610,10 +633,10 @@ class ReportService:
         doc = self.report_doc(year, today, actor.name, lang)
         pages = 0
         if fmt == "pdf":
-            pages = documents.write_pdf(out, [report_layout(doc)], translate(
+            pages = _pdf().write_pdf(out, [_pdf_report().report_layout(doc)], translate(
                 "Report on poor and near-poor households, {year}", lang, year=year))
         else:
-            xlsx.write_report(out, doc)
+            _excel().write_report(out, doc)
         with self.db.session() as s:
             audit = Auditor(s, actor)
             audit.event("print" if fmt == "pdf" else "export", "commune_report", None, f"{year} → {out.name}")
@@ -633,7 +656,7 @@ class ReportService:
                     if progress is not None and not progress(i * 9 // 10):  # drawing is the last tenth
                         raise PovcaseError(CANCELLED)
                 written.append(out)
-                pages = documents.write_pdf(out, layouts, title)
+                pages = _pdf().write_pdf(out, layouts, title)
                 if progress is not None:
                     progress(len(docs))
             else:
@@ -643,7 +666,7 @@ class ReportService:
                     name = _unique(nfc(file_name(d)).replace("/", "-"), used)
                     path = out / name
                     written.append(path)
-                    pages += documents.write_pdf(path, [lay_out(d)], title)
+                    pages += _pdf().write_pdf(path, [lay_out(d)], title)
                     if progress is not None and not progress(i):
                         raise PovcaseError(CANCELLED)
         except BaseException:

@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from povcase.i18n import _, current_language, format_number, tr
-from povcase.reports.commune_report import fixed
-from povcase.reports.model import AreaLine, CommuneReportDoc
+from povcase.reports.model import AreaLine, CommuneReportDoc, fixed
 from povcase.services.base import Actor
 from povcase.services.register import Register
 from povcase.ui.messages import show_error
